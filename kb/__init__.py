@@ -1,0 +1,1 @@
+"""StanceKB: a knowledge base of who stands where, as linked data."""
