@@ -103,6 +103,7 @@ class SKB(DefinedNamespace):
     host: URIRef
     inResponseTo: URIRef
     issuedBy: URIRef
+    ledBy: URIRef
     locatedIn: URIRef
     noCommentFrom: URIRef
     outsideFrameworkOf: URIRef
@@ -165,3 +166,6 @@ PREFIXES: dict[str, str] = {
     "xsd": "http://www.w3.org/2001/XMLSchema#",
 }
 """Prefixes known to every query the project runs and every file it writes."""
+
+SPARQL_PREFIXES = " ".join(f"PREFIX {prefix}: <{namespace}>" for prefix, namespace in PREFIXES.items())
+"""``PREFIXES`` as a SPARQL prologue on one line, to put before a query without moving its line numbers."""
