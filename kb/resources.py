@@ -43,6 +43,11 @@ def query_files() -> list[Traversable]:
     return _ttl_files("stancekb.queries", suffixes=(".rq",))
 
 
+def qc_files() -> list[Traversable]:
+    """The ontology quality rules: SPARQL queries named ``*-violation.rq`` that must return nothing."""
+    return _ttl_files("stancekb.ontology.qc", suffixes=("-violation.rq",))
+
+
 def _parse_turtle(entries: list[Traversable]) -> Graph:
     graph = Graph()
     for entry in entries:
