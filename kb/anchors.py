@@ -70,15 +70,17 @@ def check_anchors(data: Graph | Dataset | Iterable[Graph], text: str) -> AnchorR
     graph = union_graph(data)
     report = AnchorReport(document=find_document(graph, text))
     count = graph.value(report.document, SKB.characterCount)
-    if count is not None and int(count) != len(text):
+    if isinstance(count, Literal) and int(count) != len(text):
         report.failures.append(AnchorFailure(report.document, "skb:characterCount", str(count), str(len(text))))
-    for anchor in sorted(graph.subjects(OA.hasSource, report.document)):
+    for anchor in sorted(graph.subjects(OA.hasSource, report.document), key=str):
         selectors = list(graph.objects(anchor, OA.hasSelector))
         positions = [s for s in selectors if (s, RDF.type, OA.TextPositionSelector) in graph]
         quotes = [s for s in selectors if (s, RDF.type, OA.TextQuoteSelector) in graph]
-        spans = [_position(graph, anchor, s, text, report) for s in positions]
+        spans: list[tuple[int, int] | None] = [
+            span for s in positions if (span := _position(graph, anchor, s, text, report)) is not None
+        ]
         for quote in quotes:
-            for span in [s for s in spans if s is not None] or [None]:
+            for span in spans or [None]:  # without a valid position, the quote is looked for in the text
                 _check_quote(graph, anchor, quote, text, span, report)
     return report
 

@@ -24,10 +24,13 @@ from stancekb.validate import ValidationReport, validate_shacl
 
 @dataclass
 class LoadReport:
-    """What a load did: the graphs it brought (triples in each), the SHACL report, and whether it committed."""
+    """What a load did: the graphs it brought (triples in each), the SHACL report, and whether it committed.
+
+    ``validation`` is None when the load was told not to validate (the packaged KB, see ``load_packaged_kb``).
+    """
 
     graphs: dict[URIRef, int]
-    validation: ValidationReport
+    validation: ValidationReport | None
     committed: bool
     sources: list[str] = field(default_factory=list)
 
@@ -64,19 +67,17 @@ def load_graphs(
     *,
     replace: bool = True,
     shapes: Graph | None = None,
+    validate: bool = True,
     sources: Iterable[str] = (),
 ) -> LoadReport:
     """Validate graphs against the store's would-be content and commit them if they conform.
 
     With ``replace`` each graph replaces the named graph of the same IRI; otherwise its triples are added.
-    ``shapes`` defaults to the project's SHACL shapes.
+    ``shapes`` defaults to the project's SHACL shapes; ``validate=False`` commits without SHACL.
     """
-    kept = Graph()
-    for s, p, o, g in store.quads():
-        if not (replace and g in graphs):
-            kept.add((s, p, o))
-    report = validate_shacl([kept, *graphs.values()], shapes=shapes)
-    if report.conforms:
+    report = _validate_with_store(store, graphs, replace, shapes) if validate else None
+    committed = report is None or report.conforms
+    if committed:
         if replace:
             store.replace_graphs(graphs)
         else:
@@ -84,9 +85,20 @@ def load_graphs(
     return LoadReport(
         graphs={name: len(graph) for name, graph in graphs.items()},
         validation=report,
-        committed=report.conforms,
+        committed=committed,
         sources=list(sources),
     )
+
+
+def _validate_with_store(
+    store: Store, graphs: Mapping[URIRef, Graph], replace: bool, shapes: Graph | None
+) -> ValidationReport:
+    """SHACL on what the store would hold after the write."""
+    kept = Graph()
+    for s, p, o, g in store.quads():
+        if not (replace and g in graphs):
+            kept.add((s, p, o))
+    return validate_shacl([kept, *graphs.values()], shapes=shapes)
 
 
 def load_files(
@@ -95,6 +107,7 @@ def load_files(
     *,
     default_graph: URIRef | None = None,
     shapes: Graph | None = None,
+    validate: bool = True,
 ) -> LoadReport:
     """Parse files (see ``read_graphs``) and pass their graphs through the gate, replacing graphs of the same IRI.
 
@@ -102,9 +115,14 @@ def load_files(
     """
     sources = list(sources)
     graphs = read_graphs(sources, default_graph)
-    return load_graphs(store, graphs, shapes=shapes, sources=[str(source) for source in sources])
+    return load_graphs(store, graphs, shapes=shapes, validate=validate, sources=[str(source) for source in sources])
 
 
-def load_packaged_kb(store: Store) -> LoadReport:
-    """Load the knowledge base shipped in the package (``stancekb.resources.kb_files()``) through the gate."""
-    return load_files(store, kb_files())
+def load_packaged_kb(store: Store, *, validate: bool = False) -> LoadReport:
+    """Load the knowledge base shipped in the package (``stancekb.resources.kb_files()``).
+
+    The shipped files are checked with SHACL by the test suite and by ``stancekb validate``, so by default
+    they are not checked again at every start (which takes seconds); ``validate=True`` does check them.
+    Their graphs replace graphs of the same IRI; a file that does not parse raises ``RdfInputError``.
+    """
+    return load_files(store, kb_files(), validate=validate)

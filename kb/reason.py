@@ -6,8 +6,10 @@ Each call runs in a fresh owlready2 ``World``, so calls never see each other's d
   and stops at any other (``xsd:gYear`` in a ``time:year``, ``xsd:date`` in ``dct:issued``). Triples with
   such literals are left out of the reasoner's input; ``ReasoningResult.dropped`` counts them. They carry
   no axiom the ontology reasons with.
-- HermiT names only IRIs in its answers, so blank nodes of the data are skolemised for the run and turned
-  back into blank nodes in the inferred triples. The ontology's blank nodes (restrictions, lists) stay.
+- HermiT names only IRIs in its answers, so blank nodes of the data are replaced by IRIs for the run and
+  turned back into the same blank nodes in the inferred triples. (Not with rdflib's ``skolemize``: the
+  OWL API reads its ``/.well-known/genid/`` IRIs as anonymous individuals again.) The ontology's blank
+  nodes (restrictions, lists) stay as they are.
 
 owlready2 keeps one direction of a pair of inverse properties and writes the other direction of an inferred
 or asserted value nowhere, so ``inferred`` adds it (OWL 2 RL rules prp-inv1 and prp-inv2,
@@ -18,31 +20,57 @@ from __future__ import annotations
 
 import io
 import shutil
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import owlready2
-from rdflib import OWL, RDF, RDFS, XSD, Dataset, Graph, Literal, URIRef
+from rdflib import OWL, RDF, RDFS, XSD, BNode, Dataset, Graph, Literal, URIRef
+from rdflib.term import Node
 
 from stancekb.resources import ontology_graph
 from stancekb.validate import union_graph
 
 OWL2_DATATYPES: frozenset[URIRef] = frozenset(
-    [RDF.PlainLiteral, RDF.XMLLiteral, RDF.langString, RDFS.Literal, OWL.real, OWL.rational]
-    + [
+    {RDF.PlainLiteral, RDF.XMLLiteral, RDF.langString, RDFS.Literal, OWL.real, OWL.rational}
+    | {
         XSD[name]
         for name in (
-            "decimal integer nonNegativeInteger nonPositiveInteger positiveInteger negativeInteger long int "
-            "short byte unsignedLong unsignedInt unsignedShort unsignedByte double float string "
-            "normalizedString token language Name NCName NMTOKEN boolean hexBinary base64Binary anyURI "
-            "dateTime dateTimeStamp"
-        ).split()
-    ]
+            "decimal",
+            "integer",
+            "nonNegativeInteger",
+            "nonPositiveInteger",
+            "positiveInteger",
+            "negativeInteger",
+            "long",
+            "int",
+            "short",
+            "byte",
+            "unsignedLong",
+            "unsignedInt",
+            "unsignedShort",
+            "unsignedByte",
+            "double",
+            "float",
+            "string",
+            "normalizedString",
+            "token",
+            "language",
+            "Name",
+            "NCName",
+            "NMTOKEN",
+            "boolean",
+            "hexBinary",
+            "base64Binary",
+            "anyURI",
+            "dateTime",
+            "dateTimeStamp",
+        )
+    }
 )
 """The datatypes of the OWL 2 datatype map, https://www.w3.org/TR/owl2-syntax/#Datatype_Maps."""
 
 _INFERENCES = "http://inferrences/"  # the ontology owlready2 writes HermiT's conclusions into
-_SKOLEM_AUTHORITY = "https://w3id.org/stancekb/"
+_BLANK = "urn:x-stancekb:blank:"  # IRIs that stand for the data's blank nodes during a run
 
 
 class ReasonerError(RuntimeError):
@@ -72,7 +100,7 @@ def find_java() -> str:
 def reason(data: Graph | Dataset | Iterable[Graph], ontology: Graph | None = None) -> ReasoningResult:
     """Run HermiT on the ontology (default: the project's) together with the data (all graphs merged)."""
     java = find_java()
-    asserted = union_graph(data).skolemize(authority=_SKOLEM_AUTHORITY)
+    asserted = _replace_terms(union_graph(data), lambda t: URIRef(_BLANK + t) if isinstance(t, BNode) else t)
     asserted += ontology if ontology is not None else ontology_graph()
     reasoner_input = Graph()
     for triple in asserted:
@@ -111,7 +139,14 @@ def _inferred(asserted: Graph, conclusions: Graph) -> Graph:
         for forward, backward in ((p, q), (q, p)):
             for s, o in list(closure.subject_objects(forward)):
                 closure.add((o, backward, s))
-    inferred = Graph()
-    for triple in closure - asserted:
-        inferred.add(triple)
-    return inferred.de_skolemize()
+    return _replace_terms(
+        closure - asserted, lambda t: BNode(t[len(_BLANK) :]) if isinstance(t, URIRef) and t.startswith(_BLANK) else t
+    )
+
+
+def _replace_terms(graph: Graph, replace: Callable[[Node], Node]) -> Graph:
+    """A copy of the graph with every term replaced as the function says."""
+    result = Graph()
+    for s, p, o in graph:
+        result.add((replace(s), replace(p), replace(o)))
+    return result

@@ -15,6 +15,7 @@ import pyoxigraph as ox
 from rdflib import Graph, Variable
 from rdflib.namespace import NamespaceManager
 from rdflib.query import Result
+from rdflib.term import Identifier
 from rich.table import Table
 from rich.text import Text
 
@@ -41,7 +42,10 @@ def to_rdflib(result: QueryResult) -> Result:
         converted.askAnswer = bool(result.boolean)
     else:
         converted.vars = [Variable(name) for name in result.variables]
-        converted.bindings = [{Variable(name): value for name, value in row.items()} for row in result.rows]
+        converted.bindings = [
+            {Variable(name): value for name, value in row.items() if isinstance(value, Identifier)}
+            for row in result.rows
+        ]
     return converted
 
 
