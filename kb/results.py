@@ -12,10 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pyoxigraph as ox
-from rdflib import Graph, Variable
+from rdflib import Graph, Literal, Variable
 from rdflib.namespace import NamespaceManager
 from rdflib.query import Result
-from rdflib.term import Identifier
+from rdflib.term import Identifier, Node
 from rich.table import Table
 from rich.text import Text
 
@@ -116,5 +116,12 @@ def render_table(result: QueryResult, title: str | None = None) -> Table | Text:
         columns, rows = result.variables, result.rows
     table = Table(*columns, title=title)
     for row in rows:
-        table.add_row(*(row[name].n3(names) if name in row else "" for name in columns))
+        table.add_row(*(_cell(row[name], names) if name in row else "" for name in columns))
     return table
+
+
+def _cell(term: Node, names: NamespaceManager) -> str:
+    """How a person reads a term: a literal's value (with its language tag), an IRI as a prefixed name."""
+    if isinstance(term, Literal):
+        return f"{term}@{term.language}" if term.language else str(term)
+    return term.n3(names)

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from pyshacl import validate as pyshacl_validate
-from rdflib import RDF, Dataset, Graph, Literal, Namespace, URIRef
+from rdflib import Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.term import Node
 
 from stancekb.resources import ontology_graph, shapes_graph
@@ -68,22 +68,20 @@ class ValidationReport:
 def union_graph(data: Graph | Dataset | Iterable[Graph]) -> Graph:
     """One graph holding the triples of every graph given (named graphs of a Dataset are merged)."""
     union = Graph()
-    if isinstance(data, Dataset):
-        for s, p, o, _ in data.quads((None, None, None, None)):
-            union.add((s, p, o))
-    elif isinstance(data, Graph):
-        for triple in data:
-            union.add(triple)
-    else:
-        for graph in data:
-            for triple in graph:
+    for part in [data] if isinstance(data, Graph) else data:
+        if isinstance(part, Dataset):
+            for s, p, o, _ in part.quads((None, None, None, None)):
+                union.add((s, p, o))
+        else:
+            for triple in part:
                 union.add(triple)
     return union
 
 
 def _violations(report: Graph) -> list[Violation]:
     found = []
-    for result in report.subjects(RDF.type, SH.ValidationResult):
+    # Only the report's own results: nested sh:detail results (under sh:node) would count one mistake twice.
+    for result in report.objects(None, SH.result):
         message = report.value(result, SH.resultMessage)
         found.append(
             Violation(
@@ -114,7 +112,8 @@ def validate_shacl(
         data_graph.add(triple)
     conforms, report_graph, _ = pyshacl_validate(
         data_graph,
-        shacl_graph=shapes if shapes is not None else shapes_graph(),
+        # a copy: pySHACL adds triples of its own to the shapes graph it is given
+        shacl_graph=Graph() + (shapes if shapes is not None else shapes_graph()),
         inference="none",
         advanced=True,
         inplace=True,
