@@ -1,0 +1,1 @@
+"""The OWL ontology (stance.ttl) and its modules, shipped as package data."""

@@ -1,0 +1,1 @@
+"""The SHACL shapes every write must pass, shipped as package data."""

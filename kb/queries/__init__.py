@@ -1,0 +1,1 @@
+"""The competency questions: SPARQL files with their expected answers."""

@@ -1,0 +1,1 @@
+"""Ontology quality rules: SPARQL queries named *-violation.rq that must return nothing."""

@@ -1,0 +1,1 @@
+"""One TriG file per source document, each holding the source's named graph."""
