@@ -1,4 +1,4 @@
-"""The ``stancekb`` command: validate, query, load, stats and serve, each a thin door onto the library.
+"""The ``stancekb`` command: validate, query, load, stats, export and serve, each a thin door onto the library.
 
 Results and reports go to standard output, progress and errors to standard error. Bad input ends with one
 line naming the file, the line and the problem, and exit code 2; data that fails a check exits with 1.
@@ -19,6 +19,8 @@ from rich.console import Console
 from rich.table import Table
 
 from stancekb.anchors import AnchorError, check_anchors
+from stancekb.export import FORMATS as EXPORT_FORMATS
+from stancekb.export import ExportError, export
 from stancekb.load import LoadReport, load_files, load_packaged_kb, read_graphs
 from stancekb.namespaces import SPARQL_PREFIXES
 from stancekb.rdfio import RdfInputError
@@ -46,7 +48,7 @@ IN_MEMORY_LOCATIONS = frozenset({"memory:", "oxigraph:"})
 MAX_MESSAGE = 240
 """Longest error line printed (Oxigraph lists every token it expected)."""
 
-USER_ERRORS = (RdfInputError, StoreError, ReasonerError, ResultFormatError, ValidationError, OSError)
+USER_ERRORS = (RdfInputError, StoreError, ReasonerError, ResultFormatError, ExportError, ValidationError, OSError)
 
 StoreOption = Annotated[
     str | None,
@@ -260,6 +262,31 @@ def stats(ctx: typer.Context, store: StoreOption = None) -> None:
     with user_errors(), opened_store(settings_for(ctx, store=store)) as opened:
         for title, result in statistics(opened).items():
             out.print(render_table(result, title=title))
+
+
+@app.command("export")
+def export_command(
+    ctx: typer.Context,
+    format: Annotated[str, typer.Option("--format", help=f"One of: {', '.join(EXPORT_FORMATS)}.")] = "trig",
+    graph: Annotated[
+        str | None,
+        typer.Option("--graph", help="Export only this named graph (default: the whole dataset and its description)."),
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file (default: standard output).")
+    ] = None,
+    store: StoreOption = None,
+) -> None:
+    """Dump the dataset (or one graph) in a standard RDF format: sorted, byte-identical for the same KB."""
+    settings = settings_for(ctx, store=store)
+    with user_errors(), opened_store(settings) as opened:
+        with err.status(f"Exporting as {format}"):
+            dump = export(opened, format, URIRef(graph) if graph else None, base_url=settings.base_url)
+        if output is None:
+            typer.echo(dump.decode("utf-8"), nl=False)
+        else:
+            output.write_bytes(dump)
+            err.print(f"wrote {len(dump)} bytes to {output}", highlight=False)
 
 
 @app.command()

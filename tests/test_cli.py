@@ -47,7 +47,7 @@ def write(tmp_path: Path, name: str, content: str) -> Path:
 def test_help_lists_every_command() -> None:
     result = invoke("--help")
     assert result.exit_code == 0
-    for command in ("validate", "query", "load", "stats", "serve"):
+    for command in ("validate", "query", "load", "stats", "export", "serve"):
         assert command in result.stdout
 
 
