@@ -96,28 +96,14 @@ def canonical_nquads(quads: Iterable[ox.Quad]) -> bytes:
     return b"".join(sorted(lines))  # UTF-8 byte order is code point order
 
 
-def _rdflib_term(term: object) -> Node:
-    """A term in rdflib's form, a literal's lexical form kept as it is.
-
-    rdflib would normalise some lexical forms (``"1000"^^xsd:double`` to ``"1000.0"``), so that the formats
-    rdflib writes would not say what the N-Quads dump says. A simple literal (RDF 1.1 ``xsd:string``) has no
-    datatype in rdflib.
-    """
-    if isinstance(term, ox.Literal):
-        datatype = term.datatype.value
-        plain = term.language or datatype == str(XSD.string)
-        return Literal(term.value, lang=term.language, datatype=None if plain else URIRef(datatype), normalize=False)
-    return from_ox(term)
-
-
 def _rdflib_quads(canonical: bytes) -> Generator[tuple[Node, Node, Node, Node]]:
     """The quads of canonical N-Quads in rdflib terms, in file order, blank node labels kept."""
     for quad in ox.parse(canonical, ox.RdfFormat.N_QUADS):
         yield (
-            _rdflib_term(quad.subject),
-            _rdflib_term(quad.predicate),
-            _rdflib_term(quad.object),
-            _rdflib_term(quad.graph_name),
+            from_ox(quad.subject),
+            from_ox(quad.predicate),
+            from_ox(quad.object),
+            from_ox(quad.graph_name),
         )
 
 

@@ -11,8 +11,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import XSD, Dataset, Literal
-from rdflib.term import Node
+from rdflib import Dataset
 
 from stancekb.store import StoreError, from_ox
 
@@ -60,7 +59,7 @@ def parse_bytes(data: bytes, fmt: ox.RdfFormat, source: str = "<input>", base_ir
     try:
         quads = ox.parse(data, fmt, base_iri=base_iri, rename_blank_nodes=True)
         dataset.addN(
-            (from_ox(q.subject), from_ox(q.predicate), _term(q.object), from_ox(q.graph_name))  # type: ignore[misc]
+            (from_ox(q.subject), from_ox(q.predicate), from_ox(q.object), from_ox(q.graph_name))  # type: ignore[misc]
             for q in quads
         )
     except SyntaxError as error:
@@ -79,14 +78,6 @@ def parse_file(path: Path | Traversable, fmt: ox.RdfFormat | None = None) -> Dat
     except OSError as error:
         raise RdfInputError(source, f"cannot read the file: {error.strerror or error}") from None
     return parse_bytes(data, fmt, source)
-
-
-def _term(term: object) -> Node:
-    """An object term in rdflib's form: a simple literal (RDF 1.1 ``xsd:string``) has no datatype there."""
-    node = from_ox(term)
-    if isinstance(node, Literal) and node.datatype == XSD.string:
-        return Literal(str(node))
-    return node
 
 
 def _syntax_error(source: str, error: SyntaxError) -> RdfInputError:

@@ -178,11 +178,6 @@ BAD_INPUTS = [
         "p.rq",
         "SELECT * WHERE {\n ?s nope:p ?o }\n",
         "p.rq:",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="RdflibStore.query lets rdflib's plain Exception('Unknown namespace prefix') through instead "
-            "of a QuerySyntaxError (reported to the store's owner)",
-        ),
     ),
     ("missing file", "validate --no-reason {file}", None, None, "missing.ttl: cannot read the file"),
     ("missing query file", "--store {store} query @{file}", None, None, "missing.ttl: No such file"),

@@ -1,0 +1,225 @@
+"""The write gate for SPARQL Update and Graph Store writes: try the write on a copy, validate, then commit.
+
+A write (``SparqlUpdate`` or ``GraphWrite``) is first applied to a scratch copy of the store; the graphs it
+changed are found by comparing the copy before and after, and the whole resulting knowledge base is
+validated with SHACL (``validate_shacl``). Only if it conforms are the changed graphs committed to the
+store, in one transaction; otherwise the store is left exactly as it was and the outcome carries the
+report. What is committed is what was validated, so an update with ``UUID()`` or ``NOW()`` is not evaluated
+twice.
+
+``write`` does this in-process; ``submit`` does it through a ``WorkerPool``, where the copy is a forked
+worker's snapshot (so the trial can be stopped at the deadline) and writes are serialised.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from functools import partial
+from typing import TypeAlias
+
+from rdflib import Graph, URIRef
+from rdflib.term import Node
+
+from stancekb.store import (
+    ForbiddenOperation,
+    QuerySyntaxError,
+    Store,
+    StoreError,
+    WorkerPool,
+    mask_sparql,
+    refuse_service,
+    sparql_keywords,
+    valid_iri,
+)
+from stancekb.validate import Violation, validate_shacl
+
+Triple: TypeAlias = tuple[Node, Node, Node]
+
+
+class DatasetConflict(StoreError):
+    """Protocol dataset parameters given for an update that sets its own dataset (USING, WITH)."""
+
+
+@dataclass(frozen=True)
+class SparqlUpdate:
+    """A SPARQL 1.1 Update request (https://www.w3.org/TR/sparql11-protocol/#update-operation).
+
+    ``using_graphs`` and ``using_named_graphs`` are the protocol's ``using-graph-uri`` and
+    ``using-named-graph-uri``; ``base_iri`` resolves relative IRIs. LOAD and SERVICE are refused unless
+    ``allow_network``: either would make the server connect out.
+    """
+
+    text: str
+    using_graphs: tuple[str, ...] = ()
+    using_named_graphs: tuple[str, ...] = ()
+    base_iri: str | None = None
+    allow_network: bool = False
+
+    def apply(self, store: Store) -> None:
+        """Apply the update to a store (the scratch copy)."""
+        if not self.allow_network:
+            refuse_service(self.text)
+            if "LOAD" in sparql_keywords(self.text):
+                raise ForbiddenOperation("LOAD is not allowed on this server: it would make the server connect out")
+        store.update(with_protocol_dataset(self.text, self.using_graphs, self.using_named_graphs), self.base_iri)
+
+
+@dataclass(frozen=True)
+class GraphWrite:
+    """A Graph Store write (https://www.w3.org/TR/sparql11-http-rdf-update/): replace or add to a graph.
+
+    PUT replaces the graph's content, DELETE replaces it with no triples, POST adds to it (``merge``).
+
+    ``graph`` is a graph IRI, or ``DATASET_DEFAULT_GRAPH_ID`` for the default graph.
+    """
+
+    graph: URIRef
+    triples: tuple[Triple, ...] = ()
+    merge: bool = False
+
+    def apply(self, store: Store) -> None:
+        """Apply the write to a store (the scratch copy)."""
+        content = Graph()
+        if self.merge:
+            for s, p, o, _ in store.quads(self.graph):
+                content.add((s, p, o))
+        for triple in self.triples:
+            content.add(triple)
+        store.replace_graphs({self.graph: content})
+
+
+Change: TypeAlias = SparqlUpdate | GraphWrite
+
+
+@dataclass(frozen=True)
+class WriteOutcome:
+    """What the gate found: whether the result conforms, the report, and the new content of changed graphs.
+
+    ``existed`` lists the graphs that held triples before the write; ``committed`` says whether the store now
+    holds the change.
+    """
+
+    conforms: bool
+    report: str
+    violations: tuple[Violation, ...]
+    report_turtle: str
+    graphs: dict[URIRef, tuple[Triple, ...]] = field(default_factory=dict)
+    existed: frozenset[URIRef] = frozenset()
+    committed: bool = False
+
+
+def preview(scratch: Store, change: Change) -> WriteOutcome:
+    """Apply a change to ``scratch`` (which it modifies) and validate the knowledge base that results."""
+    before = set(scratch.quads())
+    change.apply(scratch)
+    after = set(scratch.quads())
+    changed = {quad[3] for quad in before ^ after}
+    graphs: dict[URIRef, list[Triple]] = {name: [] for name in changed}
+    data = Graph()
+    for s, p, o, g in after:
+        data.add((s, p, o))
+        if g in graphs:
+            graphs[g].append((s, p, o))
+    report = validate_shacl(data)
+    return WriteOutcome(
+        conforms=report.conforms,
+        report=report.text(),
+        violations=tuple(report.violations),
+        report_turtle=report.report_graph.serialize(format="turtle"),
+        graphs={name: tuple(triples) for name, triples in graphs.items()},
+        existed=frozenset(quad[3] for quad in before),
+    )
+
+
+def commit(store: Store, outcome: WriteOutcome) -> None:
+    """Write the changed graphs of a conforming outcome to the store, in one transaction."""
+    if not outcome.conforms:
+        raise StoreError("refusing to commit a write that does not conform")
+    replacements = {}
+    for name, triples in outcome.graphs.items():
+        graph = Graph()
+        for triple in triples:
+            graph.add(triple)
+        replacements[name] = graph
+    store.replace_graphs(replacements)
+
+
+def write(store: Store, change: Change) -> WriteOutcome:
+    """Pass a change through the gate in-process: try it on a scratch copy, commit it if the result conforms."""
+    outcome = preview(store.scratch_copy(), change)
+    if not outcome.conforms:
+        return outcome
+    commit(store, outcome)
+    return replace(outcome, committed=True)
+
+
+async def submit(pool: WorkerPool, change: Change) -> WriteOutcome:
+    """Pass a change through the gate on a worker's snapshot, then commit it; writes are serialised."""
+    async with pool.writer:
+        outcome = await pool.run(partial(preview, change=change), scratch=True)
+        if not outcome.conforms:
+            return outcome
+        await pool.commit(partial(commit, outcome=outcome))
+        return replace(outcome, committed=True)
+
+
+_TOKENS = re.compile(r"[{}]|[A-Za-z]+")
+
+
+def with_protocol_dataset(update: str, using: Sequence[str], using_named: Sequence[str]) -> str:
+    """The update with the protocol's ``using-graph-uri`` / ``using-named-graph-uri`` written in as USING clauses.
+
+    SPARQL 1.1 Protocol §2.2.3 (https://www.w3.org/TR/sparql11-protocol/#update-dataset): the parameters set
+    the dataset of every operation's WHERE clause, and an update that has USING, USING NAMED or WITH of its
+    own is an error. The clauses go before each top-level WHERE; ``DELETE WHERE { P }`` (which cannot carry
+    USING) is spelled out as ``DELETE { P } USING ... WHERE { P }``, its definition in SPARQL 1.1 Update.
+    """
+    if not using and not using_named:
+        return update
+    if {"USING", "WITH"} & sparql_keywords(update):
+        raise DatasetConflict(
+            "the update sets its own dataset with USING or WITH, and using-graph-uri or using-named-graph-uri "
+            "was given too: use one or the other"
+        )
+    clause = " ".join(
+        [f"USING <{valid_iri(iri)}>" for iri in using] + [f"USING NAMED <{valid_iri(iri)}>" for iri in using_named]
+    )
+    masked = mask_sparql(update)
+    parts: list[str] = []
+    done = depth = 0
+    previous = ""
+    for token in _TOKENS.finditer(masked):
+        text = token.group().upper()
+        if text == "{":
+            depth += 1
+        elif text == "}":
+            depth -= 1
+        elif depth == 0 and text == "WHERE":
+            parts.append(update[done : token.start()])
+            if previous == "DELETE":
+                start, end = _block_after(masked, token.end())
+                pattern = update[start:end]
+                parts.append(f"{pattern} {clause} WHERE {pattern}")
+                done = end
+            else:
+                parts.append(f"{clause} ")
+                done = token.start()
+        previous = text
+    parts.append(update[done:])
+    return "".join(parts)
+
+
+def _block_after(masked: str, position: int) -> tuple[int, int]:
+    """Where the ``{ ... }`` block that starts after ``position`` begins and ends (end exclusive)."""
+    start = masked.find("{", position)
+    depth = 0
+    for index in range(max(start, 0), len(masked)):
+        if masked[index] == "{":
+            depth += 1
+        elif masked[index] == "}":
+            depth -= 1
+            if depth == 0:
+                return start, index + 1
+    raise QuerySyntaxError("DELETE WHERE must be followed by a { ... } block")
