@@ -304,6 +304,9 @@ def serve(
 ) -> None:
     """Serve the SPARQL endpoint and the REST API over HTTP."""
     settings = settings_for(ctx, store=store, host=host, port=port, update_token=update_token)
+    if settings.base_url == Settings.model_fields["base_url"].default:
+        # links and the service description name the address actually served, unless a base URL is set
+        settings = settings.model_copy(update={"base_url": f"http://{settings.host}:{settings.port}"})
     try:
         from stancekb.api.main import run  # lazily: the server's dependencies load only when serving
     except ModuleNotFoundError as error:
