@@ -30,13 +30,14 @@ def test_conditional_lines() -> None:
 
 @pytest.mark.parametrize("name", QUERIES)
 def test_every_variant_parses(name: str) -> None:
-    """Every combination of conditions gives a query Oxigraph parses (rdflib's parser is checked below)."""
+    """Every condition, alone, in pairs and all together, gives a query Oxigraph parses (rdflib's parser is checked below)."""
     text = query(name).text
     conditions = sorted({word.lstrip("!") for line in text.splitlines() if "#if " in line
                          for word in line.rpartition("#if ")[2].split()})  # fmt: skip
-    for size in range(len(conditions) + 1):
-        for given in combinations(conditions, size):
-            ox.Store().query(query(name).render(given))
+    # none, all, each alone and each pair: every subset would be 2**n queries (stances has 27 conditions)
+    store = ox.Store()
+    for given in [(), tuple(conditions), *combinations(conditions, 1), *combinations(conditions, 2)]:
+        store.query(query(name).render(given))
 
 
 def test_the_queries_are_package_data() -> None:
