@@ -8,29 +8,32 @@ How a REST request is answered:
    checks that the resources the request names exist (404 otherwise), runs the endpoint's SPARQL query
    (``api/queries/{name}.rq``) with the request's values bound to its variables (never put into its text),
    and describes each item of the requested page with ``api/queries/describe.rq``.
-3. The router reads its models from those triples (``stancekb.api.models``) and ``respond`` answers JSON, or
-   JSON-LD whose ``@context`` is the server's ``/context.jsonld`` (``context_document``).
+3. In the same worker, the models (``stancekb.api.models``) are read from those triples and dumped as JSON;
+   ``respond`` answers it as JSON, or as JSON-LD whose ``@context`` is the server's ``/context.jsonld``
+   (``context_document``).
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources import files
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import Depends, Query, Request, Response
 from fastapi.dependencies.models import Dependant
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
-from rdflib import Graph, URIRef
+from pydantic import BaseModel
+from rdflib import URIRef
 from rdflib.term import Node
 
 from stancekb.api.conneg import Format, negotiate
-from stancekb.api.models import VOCABULARIES, ActorType, Page, ProblemDetails, page_example
+from stancekb.api.models import VOCABULARIES, ActorType, Neighbourhood, ProblemDetails, page_example
 from stancekb.api.problems import MEDIA_TYPE as PROBLEM_MEDIA_TYPE
 from stancekb.api.problems import Problem
 from stancekb.export import CONTEXT_PATH, load_context
@@ -61,19 +64,21 @@ IDENTIFIER_HELP = (
 
 def identify(value: str, parameter: str) -> URIRef:
     """The IRI an identifier names (``IDENTIFIER_HELP``); a 400 problem naming ``parameter`` if it names none."""
-    iri = value if value.startswith(("http://", "https://")) else str(RESOURCE) + value
     try:
-        if not value:
-            raise InvalidIri("it is empty")
-        return valid_iri(iri)
+        if value:
+            return valid_iri(value if value.startswith(("http://", "https://")) else str(RESOURCE) + value)
     except InvalidIri:
-        shown = value if len(value) <= 80 else value[:80] + "..."
-        raise Problem("bad-request", f"{parameter}: {shown!r} is not an identifier. {IDENTIFIER_HELP}") from None
+        pass
+    shown = value if len(value) <= 80 else value[:80] + "..."
+    raise Problem("bad-request", f"{parameter}: {shown!r} is not an identifier. {IDENTIFIER_HELP}")
 
 
 # ---------------------------------------------------------------------------------------------------------
 # Queries
 # ---------------------------------------------------------------------------------------------------------
+
+
+_CONDITION = re.compile(r"#if((?:[ \t]+!?[\w-]+)+)[ \t]*$")
 
 
 @dataclass(frozen=True)
@@ -90,15 +95,20 @@ class QueryTemplate:
     def render(self, given: Iterable[str]) -> str:
         """The query for a request that gives these parameters and flags."""
         present = set(given)
-        kept = []
-        for line in self.text.splitlines():
-            _, marker, condition = line.rpartition("#if ")
-            if marker and not all(
-                (name[1:] not in present) if name.startswith("!") else (name in present) for name in condition.split()
-            ):
-                continue
-            kept.append(line)
-        return "\n".join(kept) + "\n"
+        return "".join(
+            line
+            for line in self.text.splitlines(keepends=True)
+            if all(
+                (name[1:] not in present) if name.startswith("!") else (name in present)
+                for name in self.condition(line)
+            )
+        )
+
+    @staticmethod
+    def condition(line: str) -> list[str]:
+        """The names a line's ``#if`` marker lists (none if it has no marker)."""
+        marker = _CONDITION.search(line)
+        return marker.group(1).split() if marker else []
 
 
 @cache
@@ -170,33 +180,56 @@ def resolve(named: Mapping[str, tuple[str | None, Kind]]) -> tuple[dict[str, Nod
 
 
 @dataclass
+class Found:
+    """What a lookup found, in the worker: the total, the page's items, the rows, the neighbourhoods' graph.
+
+    ``rows`` are the query's rows for the page's items; ``graph`` also holds the lookup's ``extra`` nodes.
+    """
+
+    total: int
+    items: list[Node]
+    rows: list[dict[str, Node]]
+    graph: Neighbourhood
+
+
+def dump(model: BaseModel) -> dict[str, Any]:
+    """A model as the JSON the API answers (keys in camelCase)."""
+    return model.model_dump(mode="json", by_alias=True)
+
+
+@dataclass(frozen=True)
+class Each:
+    """Read each item of the page with ``read`` (a model's ``from_graph``), as JSON: a lookup's usual shape."""
+
+    read: Callable[[Neighbourhood, Node], BaseModel]
+
+    def __call__(self, found: Found) -> list[dict[str, Any]]:
+        """The page's items as JSON."""
+        return [dump(self.read(found.graph, item)) for item in found.items]
+
+
+@dataclass
 class Answer:
-    """What a ``Lookup`` found: the failed check, or the items, their rows and their neighbourhoods."""
+    """What a ``Lookup`` answers: the check that failed, or the number of items and the shaped JSON."""
 
     missing: Check | None = None
     total: int = 0
-    items: list[Node] = field(default_factory=list)
-    rows: list[dict[str, Node]] = field(default_factory=list)
-    triples: list[tuple[Node, Node, Node]] = field(default_factory=list)
-
-    def graph(self) -> Graph:
-        """The neighbourhoods of the items, as one graph."""
-        graph = Graph()
-        for triple in self.triples:
-            graph.add(triple)
-        return graph
+    body: Any = None
 
 
 @dataclass(frozen=True)
 class Lookup:
-    """A REST request's work on the store, run in one worker process (``WorkerPool.run``): picklable.
+    """A REST request's work on the store, done in one worker process (``WorkerPool.run``): picklable.
 
     Runs the checks, then ``select``; its items are the distinct values of the variable ``item`` in order, of
-    which the page from ``offset`` (at most ``limit``) is described, together with the nodes in ``extra``.
+    which the page from ``offset`` (at most ``limit``) is described (``describe.rq``) together with the nodes in
+    ``extra``, and shaped into JSON by ``shape``. Shaping in the worker keeps that work off the server's event
+    loop and sends back plain JSON rather than RDF terms.
     """
 
     select: Select
     item: str
+    shape: Callable[[Found], Any]
     checks: tuple[Check, ...] = ()
     offset: int = 0
     limit: int | None = None
@@ -211,18 +244,13 @@ class Lookup:
         rows = store.query(self.select.sparql, self.select.bindings).rows
         items = list(dict.fromkeys(row[self.item] for row in rows if self.item in row))
         page = items[self.offset : None if self.limit is None else self.offset + self.limit]
+        graph = Neighbourhood()
+        for node in dict.fromkeys([*self.extra, *page]):
+            for row in store.query(self.describe, {"item": node}).rows:
+                graph.add((row["s"], row["p"], row["o"]))
         shown = set(page)
-        triples = [
-            (row["s"], row["p"], row["o"])
-            for node in dict.fromkeys([*self.extra, *page])
-            for row in store.query(self.describe, {"item": node}).rows
-        ]
-        return Answer(
-            total=len(items),
-            items=page,
-            rows=[row for row in rows if row.get(self.item) in shown],
-            triples=triples,
-        )
+        found = Found(len(items), page, [row for row in rows if row.get(self.item) in shown], graph)
+        return Answer(total=found.total, body=self.shape(found))
 
 
 async def run(pool: WorkerPool, lookup: Lookup) -> Answer:
@@ -234,13 +262,16 @@ async def run(pool: WorkerPool, lookup: Lookup) -> Answer:
     return answer
 
 
-async def fetch(pool: WorkerPool, kind: Kind, key: str) -> tuple[URIRef, Answer]:
-    """One resource of a kind, by the identifier in the path, described; a 404 problem if there is none."""
+async def fetch(
+    pool: WorkerPool, kind: Kind, key: str, read: Callable[[Neighbourhood, Node], BaseModel]
+) -> dict[str, Any]:
+    """One resource of a kind, by the identifier in the path, as JSON; a 404 problem if there is none."""
     iri = identify(key, "path")
-    answer = await run(pool, Lookup(kind.select({kind.variable: iri}), kind.variable))
-    if not answer.items:
+    answer = await run(pool, Lookup(kind.select({kind.variable: iri}), kind.variable, Each(read)))
+    if not answer.total:
         raise Problem("not-found", f"no {kind.noun} {iri} in the knowledge base")
-    return iri, answer
+    item: dict[str, Any] = answer.body[0]
+    return item
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -313,19 +344,9 @@ def identifier(description: str, example: str) -> Any:
 # Answers
 # ---------------------------------------------------------------------------------------------------------
 
-PageT = TypeVar("PageT", bound=Page[Any])
 
-
-def page(
-    model: type[PageT],
-    answer: Answer,
-    shape: Callable[[Graph, Node], Any],
-    paging: Paging,
-    request: Request,
-    settings: Settings,
-) -> PageT:
-    """A page of a list: the items read from the answer's graph, the total, and the links to the pages around."""
-    graph = answer.graph()
+def page(answer: Answer, paging: Paging, request: Request, settings: Settings) -> dict[str, Any]:
+    """A page of a list (``models.Page``): its items, the total, and links to the pages around it."""
 
     def link(offset: int) -> str:
         parameters = [(name, value) for name, value in request.query_params.multi_items() if name != "offset"]
@@ -333,14 +354,14 @@ def page(
         return f"{base}?{urlencode([*parameters, ('offset', str(offset))])}"
 
     after = paging.offset + paging.limit
-    return model(
-        total=answer.total,
-        limit=paging.limit,
-        offset=paging.offset,
-        next=link(after) if after < answer.total else None,
-        prev=link(max(0, paging.offset - paging.limit)) if paging.offset > 0 else None,
-        items=[shape(graph, item) for item in answer.items],
-    )
+    return {
+        "total": answer.total,
+        "limit": paging.limit,
+        "offset": paging.offset,
+        "next": link(after) if after < answer.total else None,
+        "prev": link(max(0, paging.offset - paging.limit)) if paging.offset > 0 else None,
+        "items": answer.body,
+    }
 
 
 def context_url(settings: Settings) -> str:
@@ -348,19 +369,17 @@ def context_url(settings: Settings) -> str:
     return settings.base_url.rstrip("/") + CONTEXT_PATH
 
 
-def respond(model: Any, representation: Format, settings: Settings) -> Response:
-    """Answer a model as JSON, or as JSON-LD with the server's context; pages link to their neighbours."""
-    body: dict[str, Any] = model.model_dump(mode="json", by_alias=True)
-    links = [f'<{body[rel]}>; rel="{rel}"' for rel in ("next", "prev") if isinstance(model, Page) and body[rel]]
+def respond(body: dict[str, Any], representation: Format, settings: Settings) -> Response:
+    """Answer JSON, or JSON-LD with the server's context; a page links to its neighbours (RFC 8288)."""
+    links = [f'<{body[rel]}>; rel="{rel}"' for rel in ("next", "prev") if body.get(rel)]
     if representation == JSON_LD:
         body = {"@context": context_url(settings), **body}
     else:  # JSON-LD 1.1 §6.1: a JSON document can name its context in a Link header
         links.append(
             f'<{context_url(settings)}>; rel="http://www.w3.org/ns/json-ld#context"; type="{JSON_LD.media_type}"'
         )
-    return JSONResponse(
-        body, media_type=representation.media_type, headers={"Vary": "Accept", "Link": ", ".join(links)}
-    )
+    headers = {"Vary": "Accept", **({"Link": ", ".join(links)} if links else {})}
+    return JSONResponse(body, media_type=representation.media_type, headers=headers)
 
 
 @cache
@@ -418,6 +437,11 @@ def responses(
         },
         400: problem(400, "bad-request", "Bad request", "polarity: Input should be 'favour', 'against', ..."),
         406: problem(406, "not-acceptable", "Not acceptable", "cannot produce Accept: text/turtle; available: ..."),
+        # every error is a problem; naming the class also keeps FastAPI from listing a 422 this API never sends
+        "4XX": problem(
+            400, "bad-request", "Bad request", "the parameter 'limit' is given more than once; give it once"
+        ),
+        503: problem(503, "query-timeout", "Query timed out", "stopped after 30 s, the most this server allows"),
     }
     if not_found:
         detail = f"no {not_found.noun} {RESOURCE}unknown in the knowledge base ({parameter})"

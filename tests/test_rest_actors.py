@@ -60,13 +60,28 @@ def test_search_agrees_with_sparql(client: TestClient, text: str) -> None:
     [
         ("Person", ["skb:Person", "skb:UnnamedPerson", "skb:AnonymousSource"]),
         ("AnonymousSource", ["skb:AnonymousSource"]),
-        ("Organisation", [f"skb:{c}" for c in ("Organisation", "State", "Alliance", "Bloc", "GovernmentBody",
-                          "Legislature", "ParliamentaryCommittee", "MilitaryCommand", "MediaOutlet",
-                          "ResearchInstitute")]),
+        (
+            "Organisation",
+            [
+                f"skb:{c}"
+                for c in (
+                    "Organisation",
+                    "State",
+                    "Alliance",
+                    "Bloc",
+                    "GovernmentBody",
+                    "Legislature",
+                    "ParliamentaryCommittee",
+                    "MilitaryCommand",
+                    "MediaOutlet",
+                    "ResearchInstitute",
+                )
+            ],
+        ),
         ("State", ["skb:State"]),
         ("ActorGroup", ["skb:ActorGroup"]),
     ],
-)  # fmt: skip
+)
 def test_type_includes_subclasses(client: TestClient, type_: str, classes: list[str]) -> None:
     expected = column(client, f"SELECT ?a WHERE {{ VALUES ?c {{ {' '.join(classes)} }} ?a a ?c }}", "a")
     assert expected

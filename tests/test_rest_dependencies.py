@@ -27,13 +27,19 @@ FILTERS: list[tuple[dict[str, str], str]] = [
     ({"depender": "nato"}, "?d a skb:Dependency ; skb:depender skr:nato"),
     ({"dependee": "united-states"}, "?d a skb:Dependency ; skb:dependee skr:united-states"),
     ({"resource": "troops"}, "?d a skb:Dependency ; skb:dependum skb:Troops"),
-    ({"dependee": "united-states", "resource": "logistics"},
-     "?d a skb:Dependency ; skb:dependee skr:united-states ; skb:dependum skb:Logistics"),
-    ({"depender": "nato", "transitive": "true"},
-     "?d a skb:Dependency ; skb:depender ?x . skr:nato (^skb:depender/skb:dependee)* ?x"),
-    ({"dependee": "united-states", "transitive": "true"},
-     "?d a skb:Dependency ; skb:dependee ?x . ?x (^skb:depender/skb:dependee)* skr:united-states"),
-]  # fmt: skip
+    (
+        {"dependee": "united-states", "resource": "logistics"},
+        "?d a skb:Dependency ; skb:dependee skr:united-states ; skb:dependum skb:Logistics",
+    ),
+    (
+        {"depender": "nato", "transitive": "true"},
+        "?d a skb:Dependency ; skb:depender ?x . skr:nato (^skb:depender/skb:dependee)* ?x",
+    ),
+    (
+        {"dependee": "united-states", "transitive": "true"},
+        "?d a skb:Dependency ; skb:dependee ?x . ?x (^skb:depender/skb:dependee)* skr:united-states",
+    ),
+]
 
 
 @pytest.mark.parametrize(("params", "pattern"), FILTERS, ids=lambda value: str(value)[:60])

@@ -25,9 +25,11 @@ FILTERS: list[tuple[dict[str, str], str]] = [
     ({"outside": "nato"}, "?m a skb:Meeting ; skb:outsideFrameworkOf skr:nato"),
     ({"within": "nato"}, "?m a skb:Meeting ; skb:withinFrameworkOf skr:nato"),
     ({"topic": "topic-nato-future"}, "?m a skb:Meeting ; skb:topic/skos:broader* skr:topic-nato-future"),
-    ({"participant": "united-states", "place": "washington"},
-     "?m a skb:Meeting ; skb:participant|skb:host skr:united-states ; skb:place/skb:locatedIn* skr:washington"),
-]  # fmt: skip
+    (
+        {"participant": "united-states", "place": "washington"},
+        "?m a skb:Meeting ; skb:participant|skb:host skr:united-states ; skb:place/skb:locatedIn* skr:washington",
+    ),
+]
 
 
 @pytest.mark.parametrize(("params", "pattern"), FILTERS, ids=lambda value: str(value)[:60])

@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from pydantic import BaseModel
 from test_rest_support import rest_client
 
+from stancekb.api import models
 from stancekb.api.routes import actors, dependencies, meetings, sources, stances, topics
 
 
@@ -59,9 +60,10 @@ def test_every_endpoint_has_examples_and_problems(openapi: dict[str, Any], route
     assert ok["application/json"]["example"]
     assert ok["application/ld+json"]["example"]["@context"].endswith("/context.jsonld")
     assert "$ref" in ok["application/json"]["schema"]
-    for status in ("400", "406") + (("404",) if "{" in route.path else ()):
+    for status in ("400", "406", "503") + (("404",) if "{" in route.path else ()):
         problem = operation["responses"][status]["content"]["application/problem+json"]
         assert problem["example"]["status"] == int(status) and problem["schema"]
+    assert "422" not in operation["responses"], "this API answers invalid input with 400, never 422"
 
 
 @pytest.mark.parametrize("route", REST_ROUTES, ids=openapi_path)
@@ -92,3 +94,34 @@ def test_parameter_examples_are_answered(client: TestClient, openapi: dict[str, 
                 params = {} if parameter["in"] == "path" else {parameter["name"]: example}
                 if "{" not in url:
                     assert client.get(url, params=params).status_code == 200, (url, params)
+
+
+@pytest.mark.parametrize("route", REST_ROUTES, ids=openapi_path)
+def test_answers_are_their_documented_model(client: TestClient, openapi: dict[str, Any], route: APIRoute) -> None:
+    """A real answer (at the example path) validates against the endpoint's response model, losing nothing."""
+    url = openapi_path(route)
+    for parameter in openapi["paths"][url]["get"]["parameters"]:
+        if parameter["in"] == "path":
+            url = url.replace(f"{{{parameter['name']}}}", parameter["schema"]["examples"][0])
+    body = client.get(url, params={"limit": 100} if "{" not in route.path else None).json()
+    model = route.response_model
+    assert isinstance(model, type) and issubclass(model, BaseModel)
+    assert model.model_validate(body).model_dump(mode="json", by_alias=True) == body
+
+
+EXAMPLED = [
+    model
+    for model in vars(models).values()
+    if isinstance(model, type)
+    and issubclass(model, BaseModel)
+    and model.__module__ == models.__name__
+    and model.model_config.get("json_schema_extra")
+]
+
+
+@pytest.mark.parametrize("model", EXAMPLED, ids=lambda model: model.__name__)
+def test_model_examples_are_valid(model: type[BaseModel]) -> None:
+    extra = model.model_config["json_schema_extra"]
+    assert isinstance(extra, dict)
+    for example in extra["examples"]:
+        assert model.model_validate(example).model_dump(mode="json", by_alias=True) == example

@@ -4,55 +4,78 @@ store backends give the same answers to the same lookups.
 
 from __future__ import annotations
 
+import tomllib
 from importlib.resources import files
 from itertools import combinations
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 from rdflib import XSD, BNode, Literal, URIRef
 from test_rest_support import ID, kb_store
 
-from stancekb.api.rest import ACTOR, DEPENDENCY, MEETING, SOURCE, STANCE, TOPIC, Lookup, QueryTemplate, Select, query
+from stancekb.api.rest import (
+    ACTOR,
+    DEPENDENCY,
+    MEETING,
+    SOURCE,
+    STANCE,
+    TOPIC,
+    Found,
+    Lookup,
+    QueryTemplate,
+    Select,
+    query,
+)
 from stancekb.load import load_packaged_kb
 from stancekb.namespaces import SKB
 from stancekb.store import Store, open_store
 
-QUERIES = sorted(entry.name.removesuffix(".rq") for entry in files("stancekb.api").joinpath("queries").iterdir()
-                 if entry.name.endswith(".rq"))  # fmt: skip
+QUERIES = sorted(
+    entry.name.removesuffix(".rq")
+    for entry in files("stancekb.api").joinpath("queries").iterdir()
+    if entry.name.endswith(".rq")
+)
 
 
 def test_conditional_lines() -> None:
-    template = QueryTemplate("a\nb  #if x\nc  #if x !y\nd  #if !x\ne  #if x y\n")
-    assert template.render([]) == "a\nd  #if !x\n"
-    assert template.render(["x"]) == "a\nb  #if x\nc  #if x !y\n"
-    assert template.render(["x", "y"]) == "a\nb  #if x\ne  #if x y\n"
+    template = QueryTemplate('# "#if x" in prose\na\nb  #if x\nc  #if x !y\nd  #if !x\ne  #if x y\n')
+    assert template.render([]) == '# "#if x" in prose\na\nd  #if !x\n'
+    assert template.render(["x"]) == '# "#if x" in prose\na\nb  #if x\nc  #if x !y\n'
+    assert template.render(["x", "y"]) == '# "#if x" in prose\na\nb  #if x\ne  #if x y\n'
+    assert QueryTemplate.condition("?s ?p ?o .  #if depender !transitive") == ["depender", "!transitive"]
 
 
 @pytest.mark.parametrize("name", QUERIES)
 def test_every_variant_parses(name: str) -> None:
-    """Each condition alone, in pairs and all together give queries Oxigraph parses (rdflib: below)."""
+    """Every combination of conditions gives a query Oxigraph parses (rdflib's parser is checked below)."""
     text = query(name).text
-    conditions = sorted({word.lstrip("!") for line in text.splitlines() if "#if " in line
-                         for word in line.rpartition("#if ")[2].split()})  # fmt: skip
-    # none, all, each alone and each pair: every subset would be 2**n queries (stances has 27 conditions)
+    conditions = sorted({name.lstrip("!") for line in text.splitlines() for name in QueryTemplate.condition(line)})
+    assert len(conditions) <= 8, conditions  # each is a parameter or a flag; 2**8 variants at most
     store = ox.Store()
-    for given in [(), tuple(conditions), *combinations(conditions, 1), *combinations(conditions, 2)]:
-        store.query(query(name).render(given))
+    for size in range(len(conditions) + 1):
+        for given in combinations(conditions, size):
+            store.query(query(name).render(given))
 
 
 def test_the_queries_are_package_data() -> None:
     assert {"actors", "stances", "meetings", "dependencies", "topics", "sources", "describe"} <= set(QUERIES)
 
 
+def raw(found: Found) -> tuple[list, list]:
+    """A lookup's items and the triples of their neighbourhoods, unshaped."""
+    return found.items, list(found.graph)
+
+
 LOOKUPS = [
-    Lookup(ACTOR.select({"type": SKB.Person}), "actor", limit=4),
-    Lookup(STANCE.select({"holder": URIRef(ID + "giuseppe-spatafora"), "relation": None}, ["anonymous"]), "stance"),
-    Lookup(STANCE.select({"polarity": SKB.Favour}, ["named"]), "stance", offset=3, limit=3),
-    Lookup(MEETING.select({"place": URIRef(ID + "france")}), "meeting"),
-    Lookup(DEPENDENCY.select({"depender": URIRef(ID + "nato")}, ["transitive"]), "dependency", limit=3),
-    Lookup(TOPIC.select(), "topic", limit=3),
-    Lookup(SOURCE.select(), "source"),
-    Lookup(Select.of("actor-profile", {"actor": URIRef(ID + "mark-rutte")}), "item", limit=3),
+    Lookup(ACTOR.select({"type": SKB.Person}), "actor", raw, limit=4),
+    Lookup(STANCE.select({"holder": URIRef(ID + "giuseppe-spatafora")}, ["anonymous"]), "stance", raw),
+    Lookup(STANCE.select({"polarity": SKB.Favour}, ["named"]), "stance", raw, offset=3, limit=3),
+    Lookup(MEETING.select({"place": URIRef(ID + "france")}), "meeting", raw),
+    Lookup(DEPENDENCY.select({"depender": URIRef(ID + "nato")}, ["transitive"]), "dependency", raw, limit=3),
+    Lookup(TOPIC.select(), "topic", raw, limit=3),
+    Lookup(SOURCE.select(), "source", raw),
+    Lookup(Select.of("actor-profile", {"actor": URIRef(ID + "mark-rutte")}), "item", raw, limit=3),
 ]
 
 
@@ -66,7 +89,7 @@ def memory_store() -> Store:
 @pytest.mark.parametrize("lookup", LOOKUPS, ids=lambda lookup: lookup.select.sparql.split("SELECT")[0][-40:])
 def test_both_backends_agree(memory_store: Store, lookup: Lookup) -> None:
     oxigraph, rdflib = lookup(kb_store()), lookup(memory_store)
-    assert (oxigraph.total, oxigraph.items) == (rdflib.total, rdflib.items)
+    assert oxigraph.total == rdflib.total and oxigraph.body[0] == rdflib.body[0]
 
     def same_value(term):
         """Oxigraph stores xsd:integer for the derived integer types (xsd:nonNegativeInteger): compare values."""
@@ -77,5 +100,12 @@ def test_both_backends_agree(memory_store: Store, lookup: Lookup) -> None:
     def named(triples: list) -> set:
         return {tuple(map(same_value, t)) for t in triples if not any(isinstance(term, BNode) for term in t)}
 
-    assert named(oxigraph.triples) == named(rdflib.triples)
-    assert len(set(oxigraph.triples)) == len(set(rdflib.triples))
+    assert named(oxigraph.body[1]) == named(rdflib.body[1])
+    assert len(oxigraph.body[1]) == len(rdflib.body[1])
+
+
+def test_the_rest_layer_s_data_files_are_package_data() -> None:
+    """pip install . must ship api/queries/*.rq and api/rest-context.jsonld (package ``stancekb.api``)."""
+    pyproject = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text(encoding="utf-8"))
+    shipped = pyproject["tool"]["setuptools"]["package-data"].get("stancekb.api", [])
+    assert {"queries/*.rq", "rest-context.jsonld"} <= set(shipped)

@@ -27,12 +27,16 @@ FILTERS: list[tuple[dict[str, str], str]] = [
     ({"holder": ID + "giuseppe-spatafora"}, "?s a skb:Stance ; skb:holder skr:giuseppe-spatafora"),
     ({"holder": "rutte-stands-alone-new-nato/nato-official"}, f"?s a skb:Stance ; skb:holder <{RSA}nato-official>"),
     ({"target": "ukraine"}, "?s a skb:Stance ; skb:target skr:ukraine"),
-    ({"target": "rutte-stands-alone-new-nato/prop-trump-is-transactional"},
-     f"?s a skb:Stance ; skb:target <{RSA}prop-trump-is-transactional>"),
+    (
+        {"target": "rutte-stands-alone-new-nato/prop-trump-is-transactional"},
+        f"?s a skb:Stance ; skb:target <{RSA}prop-trump-is-transactional>",
+    ),
     ({"topic": "topic-nato-future"}, "?s a skb:Stance ; skb:topic/skos:broader* skr:topic-nato-future"),
     ({"topic": "topic-secretary-general-role"}, "?s a skb:Stance ; skb:topic skr:topic-secretary-general-role"),
-    ({"source": "rutte-stands-alone-new-nato"},
-     "?s a skb:Stance ; skb:evidence/oa:hasSource skr:rutte-stands-alone-new-nato"),
+    (
+        {"source": "rutte-stands-alone-new-nato"},
+        "?s a skb:Stance ; skb:evidence/oa:hasSource skr:rutte-stands-alone-new-nato",
+    ),
     ({"mode": "paraphrase"}, "?s a skb:Stance ; skb:reportingMode skb:Paraphrase"),
     ({"mode": "direct-quotation"}, "?s a skb:Stance ; skb:reportingMode skb:DirectQuotation"),
     ({"mode": "partial-quotation"}, "?s a skb:Stance ; skb:reportingMode skb:PartialQuotation"),
@@ -41,15 +45,22 @@ FILTERS: list[tuple[dict[str, str], str]] = [
     ({"anonymous": "false"}, f"?s a skb:Stance ; skb:holder ?h FILTER NOT EXISTS {{ ?h a ?class {UNNAMED} }}"),
     ({"period": "current"}, "?s a skb:Stance ; skb:holdsDuring/time:inside ?now . ?doc skb:reportingTime ?now"),
     ({"period": "former"}, "?s a skb:Stance ; skb:holdsDuring/time:before ?now . ?doc skb:reportingTime ?now"),
-    ({"holder": "giuseppe-spatafora", "polarity": "favour", "mode": "direct-quotation", "period": "current"},
-     "?s a skb:Stance ; skb:holder skr:giuseppe-spatafora ; skb:polarity skb:Favour ; "
-     "skb:reportingMode skb:DirectQuotation ; skb:holdsDuring/time:inside ?now . ?doc skb:reportingTime ?now"),
-    ({"topic": "topic-nato-future", "anonymous": "true", "source": "rutte-stands-alone-new-nato"},
-     f"?s a skb:Stance ; skb:topic/skos:broader* skr:topic-nato-future ; skb:holder ?h . ?h a ?class {UNNAMED}"),
-    ({"holder": "european-nations", "period": "former"},
-     "?s skb:holder skr:european-nations ; skb:holdsDuring/time:before ?now . ?doc skb:reportingTime ?now"),
+    (
+        {"holder": "giuseppe-spatafora", "polarity": "favour", "mode": "direct-quotation", "period": "current"},
+        "?s a skb:Stance ; skb:holder skr:giuseppe-spatafora ; skb:polarity skb:Favour ; "
+        "skb:reportingMode skb:DirectQuotation ; skb:holdsDuring/time:inside ?now . ?doc skb:reportingTime ?now",
+    ),
+    (
+        {"topic": "topic-nato-future", "anonymous": "true", "source": "rutte-stands-alone-new-nato"},
+        "?s a skb:Stance ; skb:topic/skos:broader* skr:topic-nato-future ; "
+        f"skb:evidence/oa:hasSource skr:rutte-stands-alone-new-nato ; skb:holder ?h . ?h a ?class {UNNAMED}",
+    ),
+    (
+        {"holder": "european-nations", "period": "former"},
+        "?s skb:holder skr:european-nations ; skb:holdsDuring/time:before ?now . ?doc skb:reportingTime ?now",
+    ),
     ({"holder": "mark-rutte", "polarity": "against"}, "?s skb:holder skr:mark-rutte ; skb:polarity skb:Against"),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(("params", "pattern"), FILTERS, ids=lambda value: str(value)[:60])

@@ -5,16 +5,17 @@ SPARQL: ``api/queries/actors.rq`` (the list) and ``api/queries/actor-profile.rq`
 
 from __future__ import annotations
 
-from typing import Annotated
+from dataclasses import dataclass
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
-from rdflib import Literal
+from rdflib import Literal, URIRef
 from rdflib.term import Node
 
 from stancekb.api import rest
 from stancekb.api.deps import PoolDep, SettingsDep
 from stancekb.api.models import ACTOR_EXAMPLE, PROFILE_EXAMPLE, Actor, ActorPage, ActorProfile, ActorType
-from stancekb.api.rest import ACTOR, IDENTIFIER_HELP, Lookup, PagingDep, Representation, Select
+from stancekb.api.rest import ACTOR, IDENTIFIER_HELP, Each, Found, Lookup, PagingDep, Representation, Select, dump
 
 router = APIRouter(prefix="/actors", tags=["actors"], dependencies=rest.DEPENDENCIES)
 
@@ -51,9 +52,9 @@ async def list_actors(
 ) -> Response:
     """The actors (persons, organisations, groups), ordered by label, a page at a time."""
     select = ACTOR.select({"q": Literal(q) if q is not None else None, "type": type_.iri if type_ else None})
-    answer = await rest.run(pool, Lookup(select, ACTOR.variable, offset=paging.offset, limit=paging.limit))
-    found = rest.page(ActorPage, answer, Actor.from_graph, paging, request, settings)
-    return rest.respond(found, representation, settings)
+    lookup = Lookup(select, ACTOR.variable, Each(Actor.from_graph), offset=paging.offset, limit=paging.limit)
+    answer = await rest.run(pool, lookup)
+    return rest.respond(rest.page(answer, paging, request, settings), representation, settings)
 
 
 @router.get(
@@ -75,13 +76,22 @@ async def get_actor(
     (not paged).
     """
     iri = rest.identify(actor, "path")
-    lookup = Lookup(
-        Select.of("actor-profile", {"actor": iri}), "item", checks=(ACTOR.check(iri, "path"),), extra=(iri,)
-    )
-    answer = await rest.run(pool, lookup)
-    related: dict[str, list[Node]] = {}
-    for row in answer.rows:
-        items = related.setdefault(str(row["relation"]), [])
-        if row["item"] not in items:
-            items.append(row["item"])
-    return rest.respond(ActorProfile.from_related(answer.graph(), iri, related), representation, settings)
+    profile = Select.of("actor-profile", {"actor": iri})
+    lookup = Lookup(profile, "item", Profile(iri), checks=(ACTOR.check(iri, "path"),), extra=(iri,))
+    return rest.respond((await rest.run(pool, lookup)).body, representation, settings)
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Shapes an actor's profile from what ``actor-profile.rq`` relates to the actor (in the worker)."""
+
+    actor: URIRef
+
+    def __call__(self, found: Found) -> dict[str, Any]:
+        """The profile as JSON."""
+        related: dict[str, list[Node]] = {}
+        for row in found.rows:
+            items = related.setdefault(str(row["relation"]), [])
+            if row["item"] not in items:
+                items.append(row["item"])
+        return dump(ActorProfile.from_related(found.graph, self.actor, related))

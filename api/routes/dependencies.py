@@ -12,7 +12,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from stancekb.api import rest
 from stancekb.api.deps import PoolDep, SettingsDep
 from stancekb.api.models import DEPENDENCY_EXAMPLE, Dependency, DependencyPage, Resource
-from stancekb.api.rest import ACTOR, DEPENDENCY, IDENTIFIER_HELP, Lookup, PagingDep, Representation, identifier
+from stancekb.api.rest import ACTOR, DEPENDENCY, IDENTIFIER_HELP, Each, Lookup, PagingDep, Representation, identifier
 
 router = APIRouter(prefix="/dependencies", tags=["dependencies"], dependencies=rest.DEPENDENCIES)
 
@@ -44,10 +44,9 @@ async def list_dependencies(
     """The dependencies that pass every filter given, ordered by IRI, a page at a time."""
     iris, checks = rest.resolve({"depender": (depender, ACTOR), "dependee": (dependee, ACTOR)})
     select = DEPENDENCY.select({**iris, "resource": resource.iri if resource else None}, ["transitive"] * transitive)
-    lookup = Lookup(select, DEPENDENCY.variable, checks, offset=paging.offset, limit=paging.limit)
+    lookup = Lookup(select, DEPENDENCY.variable, Each(Dependency.from_graph), checks, paging.offset, paging.limit)
     answer = await rest.run(pool, lookup)
-    found = rest.page(DependencyPage, answer, Dependency.from_graph, paging, request, settings)
-    return rest.respond(found, representation, settings)
+    return rest.respond(rest.page(answer, paging, request, settings), representation, settings)
 
 
 @router.get(
@@ -65,5 +64,5 @@ async def get_dependency(
     representation: Representation,
 ) -> Response:
     """One dependency, with its depender, dependee, resources, quantities, channels and evidence."""
-    iri, answer = await rest.fetch(pool, DEPENDENCY, dependency)
-    return rest.respond(Dependency.from_graph(answer.graph(), iri), representation, settings)
+    found = await rest.fetch(pool, DEPENDENCY, dependency, Dependency.from_graph)
+    return rest.respond(found, representation, settings)

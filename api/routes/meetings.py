@@ -18,6 +18,7 @@ from stancekb.api.rest import (
     IDENTIFIER_HELP,
     MEETING,
     TOPIC,
+    Each,
     Lookup,
     PagingDep,
     Representation,
@@ -67,10 +68,11 @@ async def list_meetings(
             "topic": (topic, TOPIC),
         }
     )
-    lookup = Lookup(MEETING.select(iris), MEETING.variable, checks, offset=paging.offset, limit=paging.limit)
+    lookup = Lookup(
+        MEETING.select(iris), MEETING.variable, Each(Meeting.from_graph), checks, paging.offset, paging.limit
+    )
     answer = await rest.run(pool, lookup)
-    found = rest.page(MeetingPage, answer, Meeting.from_graph, paging, request, settings)
-    return rest.respond(found, representation, settings)
+    return rest.respond(rest.page(answer, paging, request, settings), representation, settings)
 
 
 @router.get(
@@ -83,5 +85,4 @@ async def get_meeting(
     representation: Representation,
 ) -> Response:
     """One meeting, with its participants, hosts, absentees, places, times, frameworks, topics and evidence."""
-    iri, answer = await rest.fetch(pool, MEETING, meeting)
-    return rest.respond(Meeting.from_graph(answer.graph(), iri), representation, settings)
+    return rest.respond(await rest.fetch(pool, MEETING, meeting, Meeting.from_graph), representation, settings)

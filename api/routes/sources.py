@@ -12,7 +12,7 @@ from fastapi import APIRouter, Path, Request, Response
 from stancekb.api import rest
 from stancekb.api.deps import PoolDep, SettingsDep
 from stancekb.api.models import SOURCE_EXAMPLE, Source, SourcePage
-from stancekb.api.rest import IDENTIFIER_HELP, SOURCE, Lookup, PagingDep, Representation
+from stancekb.api.rest import IDENTIFIER_HELP, SOURCE, Each, Lookup, PagingDep, Representation
 
 router = APIRouter(prefix="/sources", tags=["sources"], dependencies=rest.DEPENDENCIES)
 
@@ -28,10 +28,9 @@ async def list_sources(
     representation: Representation,
 ) -> Response:
     """The source documents, ordered by IRI, a page at a time."""
-    answer = await rest.run(pool, Lookup(SOURCE.select(), SOURCE.variable, offset=paging.offset, limit=paging.limit))
-    return rest.respond(
-        rest.page(SourcePage, answer, Source.from_graph, paging, request, settings), representation, settings
-    )
+    lookup = Lookup(SOURCE.select(), SOURCE.variable, Each(Source.from_graph), offset=paging.offset, limit=paging.limit)
+    answer = await rest.run(pool, lookup)
+    return rest.respond(rest.page(answer, paging, request, settings), representation, settings)
 
 
 @router.get(
@@ -50,5 +49,4 @@ async def get_source(
 
     Its statements: ``/stances?source=...``.
     """
-    iri, answer = await rest.fetch(pool, SOURCE, source)
-    return rest.respond(Source.from_graph(answer.graph(), iri), representation, settings)
+    return rest.respond(await rest.fetch(pool, SOURCE, source, Source.from_graph), representation, settings)

@@ -19,6 +19,7 @@ from stancekb.api.rest import (
     SOURCE,
     STANCE,
     TOPIC,
+    Each,
     Lookup,
     PagingDep,
     Representation,
@@ -86,10 +87,9 @@ async def list_stances(
         },
         flags,
     )
-    lookup = Lookup(select, STANCE.variable, checks, offset=paging.offset, limit=paging.limit)
+    lookup = Lookup(select, STANCE.variable, Each(Stance.from_graph), checks, paging.offset, paging.limit)
     answer = await rest.run(pool, lookup)
-    found = rest.page(StancePage, answer, Stance.from_graph, paging, request, settings)
-    return rest.respond(found, representation, settings)
+    return rest.respond(rest.page(answer, paging, request, settings), representation, settings)
 
 
 @router.get(
@@ -104,5 +104,4 @@ async def get_stance(
     representation: Representation,
 ) -> Response:
     """One stance, with its holder, targets, polarity, reporting mode, topics, quotes and evidence."""
-    iri, answer = await rest.fetch(pool, STANCE, stance)
-    return rest.respond(Stance.from_graph(answer.graph(), iri), representation, settings)
+    return rest.respond(await rest.fetch(pool, STANCE, stance, Stance.from_graph), representation, settings)

@@ -13,7 +13,7 @@ from rdflib import Literal
 from stancekb.api import rest
 from stancekb.api.deps import PoolDep, SettingsDep
 from stancekb.api.models import TOPIC_EXAMPLE, Topic, TopicPage
-from stancekb.api.rest import IDENTIFIER_HELP, TOPIC, Lookup, PagingDep, Representation
+from stancekb.api.rest import IDENTIFIER_HELP, TOPIC, Each, Lookup, PagingDep, Representation
 
 router = APIRouter(prefix="/topics", tags=["topics"], dependencies=rest.DEPENDENCIES)
 
@@ -34,10 +34,9 @@ async def list_topics(
 ) -> Response:
     """The topics, with their broader and narrower topics, ordered by label, a page at a time."""
     select = TOPIC.select({"q": Literal(q) if q is not None else None})
-    answer = await rest.run(pool, Lookup(select, TOPIC.variable, offset=paging.offset, limit=paging.limit))
-    return rest.respond(
-        rest.page(TopicPage, answer, Topic.from_graph, paging, request, settings), representation, settings
-    )
+    lookup = Lookup(select, TOPIC.variable, Each(Topic.from_graph), offset=paging.offset, limit=paging.limit)
+    answer = await rest.run(pool, lookup)
+    return rest.respond(rest.page(answer, paging, request, settings), representation, settings)
 
 
 @router.get("/{topic:path}", response_model=Topic, summary="One topic", responses=rest.responses(TOPIC_EXAMPLE, TOPIC))
@@ -48,5 +47,4 @@ async def get_topic(
     representation: Representation,
 ) -> Response:
     """One topic, with its broader and narrower topics. Its stances: ``/stances?topic=...``."""
-    iri, answer = await rest.fetch(pool, TOPIC, topic)
-    return rest.respond(Topic.from_graph(answer.graph(), iri), representation, settings)
+    return rest.respond(await rest.fetch(pool, TOPIC, topic, Topic.from_graph), representation, settings)
