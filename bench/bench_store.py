@@ -1,0 +1,538 @@
+"""Store and validation benchmarks on synthetic knowledge bases, each figure beside its baseline (bench/README.md).
+
+For each size: generate a synthetic KB (``stancekb.generate``), then, each configuration in a child process of
+its own so that peak memory figures do not mix:
+
+- load (``bulk_load``) into Oxigraph in memory and on disk, and rdflib's memory store (``Dataset.parse``, the
+  baseline): seconds, triples a second, peak resident memory;
+- the competency questions (kb/queries/*.rq) on each: median latency of several runs, rows fully read;
+- SHACL: the whole KB (the baseline: pySHACL over the whole graph, as ``validate_shacl`` runs it today), one
+  new ~1,000-triple source with the reference graph (what an incremental gate would validate), and the gate
+  as it is today (``load_graphs`` of that source into an Oxigraph store holding the KB).
+
+    python bench/bench_store.py                       # 10k, 100k and 1M triples
+    python bench/bench_store.py --sizes 10M --skip validate-full,gate
+    python bench/bench_store.py report                # the Markdown tables of bench/results/store.json
+
+Results are merged into bench/results/store.json after every measurement, so a size can be rerun alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import partial
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+from rdflib import Dataset
+
+from stancekb.generate import SyntheticKB, write_synthetic_kb
+from stancekb.load import graphs_of, load_graphs
+from stancekb.namespaces import REFERENCE_GRAPH
+from stancekb.rdfio import parse_bytes
+from stancekb.resources import ontology_graph, query_files, shapes_graph
+from stancekb.store import OxigraphStore
+from stancekb.validate import validate_shacl
+
+BENCH = Path(__file__).resolve().parent
+RESULTS = BENCH / "results" / "store.json"
+SIZES = {"10k": 10_000, "100k": 100_000, "1M": 1_000_000, "10M": 10_000_000}
+TASKS = ("generate", "oxigraph", "oxigraph-disk", "rdflib", "validate-full", "validate-source", "gate")
+Record = dict[str, Any]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Measuring, in the child process
+# ---------------------------------------------------------------------------------------------------------
+
+
+def emit(kind: str, **fields: Any) -> None:
+    """One measurement as a JSON line on standard output, read by the parent as it comes."""
+    print(json.dumps({"kind": kind, **fields}), flush=True)
+
+
+def peak_rss_mib() -> float:
+    """This process's peak resident set size so far, in MiB (Linux reports ru_maxrss in KiB)."""
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+@contextmanager
+def timed() -> Iterator[list[float]]:
+    """Measure a block: the list yielded holds its seconds afterwards."""
+    elapsed: list[float] = []
+    start = time.perf_counter()
+    yield elapsed
+    elapsed.append(time.perf_counter() - start)
+
+
+class OverTime(Exception):
+    """A run went past its time limit (raised by SIGALRM)."""
+
+
+def _over_time(signum: int, frame: object) -> None:
+    raise OverTime
+
+
+def median_run(run: Callable[[], int], repeat: int, budget: float, limit: float) -> Record:
+    """Median seconds of ``repeat`` runs (fewer once ``budget`` seconds are spent; one at least), and rows.
+
+    A run is stopped after ``limit`` seconds by SIGALRM, which interrupts Python code (rdflib) but not a
+    call into native code (Oxigraph) until it returns; a first run stopped so gives ``over_s`` instead.
+    """
+    signal.signal(signal.SIGALRM, _over_time)
+    seconds: list[float] = []
+    rows = 0
+    while len(seconds) < repeat and (not seconds or sum(seconds) < budget):
+        signal.setitimer(signal.ITIMER_REAL, limit)
+        try:
+            with timed() as elapsed:
+                rows = run()
+        except OverTime:
+            if not seconds:
+                return {"over_s": limit, "runs": 0}
+            break
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+        seconds.append(elapsed[0])
+    return {"median_ms": round(statistics.median(seconds) * 1000, 2), "runs": len(seconds), "rows": rows}
+
+
+def warm_up() -> None:
+    """Parse the shapes and the ontology (once a process) before anything is timed."""
+    shapes_graph()
+    ontology_graph()
+
+
+def native_rows(store: ox.Store, text: str) -> int:
+    """Ask Oxigraph a SELECT question over the union of the graphs; read every value of every row."""
+    solutions = store.query(text, use_default_graph_as_union=True)
+    assert isinstance(solutions, ox.QuerySolutions)
+    return len([list(solution) for solution in solutions])
+
+
+def library_rows(store: OxigraphStore, text: str) -> int:
+    """Ask through ``stancekb.store`` (rows of rdflib terms)."""
+    return len(store.query(text).rows)
+
+
+def rdflib_rows(dataset: Dataset, text: str) -> int:
+    """Ask rdflib; read every row."""
+    return len(list(dataset.query(text)))
+
+
+def questions() -> list[tuple[str, str]]:
+    """The competency questions: name (file stem) and text."""
+    return [(entry.name.removesuffix(".rq"), entry.read_text(encoding="utf-8")) for entry in query_files()]
+
+
+def task_generate(args: argparse.Namespace) -> None:
+    """Write the synthetic KB as N-Quads."""
+    with timed() as elapsed:
+        triples = write_synthetic_kb(args.file, args.size, args.seed)
+    emit("result", seconds=elapsed[0], triples=triples, bytes=args.file.stat().st_size, peak_rss_mib=peak_rss_mib())
+
+
+def task_oxigraph(args: argparse.Namespace, on_disk: bool = False) -> None:
+    """Bulk-load into an Oxigraph store (in memory, or on disk in the scratch folder), then ask every question.
+
+    Each question is timed twice: natively (pyoxigraph terms) and through ``stancekb.store`` (``Store.query``,
+    rows of rdflib terms, what the library's callers get).
+    """
+    folder: Path | None = args.scratch / "store" if on_disk else None
+    store = OxigraphStore(f"oxigraph:{folder or ''}")
+    baseline = peak_rss_mib()
+    with timed() as elapsed:
+        store.native.bulk_load(path=args.file, format=ox.RdfFormat.N_QUADS)
+        store.close()
+    load: Record = {"seconds": elapsed[0], "triples": len(store), "sources": len(store.named_graphs()) - 1}
+    if folder:
+        load["disk_mib"] = round(sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 2**20, 1)
+    emit("load", **load, rss_after_imports_mib=baseline, peak_rss_mib=peak_rss_mib())
+    for name, text in questions():
+        native = median_run(partial(native_rows, store.native, text), args.repeat, args.budget, args.limit)
+        library = median_run(partial(library_rows, store, text), args.repeat, args.budget, args.limit)
+        emit("query", name=name, native=native, library=library)
+    emit("end", peak_rss_after_questions_mib=peak_rss_mib())
+
+
+def task_rdflib(args: argparse.Namespace) -> None:
+    """The baseline: rdflib's memory store (a Dataset, its default graph the union), parsed and queried by rdflib."""
+    dataset = Dataset(default_union=True)
+    baseline = peak_rss_mib()
+    with timed() as elapsed:
+        dataset.parse(args.file, format="nquads")
+    emit("load", seconds=elapsed[0], triples=len(dataset), rss_after_imports_mib=baseline, peak_rss_mib=peak_rss_mib())
+    for name, text in questions():
+        measured = median_run(partial(rdflib_rows, dataset, text), args.repeat, args.budget, args.limit)
+        emit("query", name=name, rdflib=measured)
+    emit("end", peak_rss_after_questions_mib=peak_rss_mib())
+
+
+def task_validate_full(args: argparse.Namespace) -> None:
+    """The baseline: SHACL over the whole KB, as the gate runs it today (pySHACL, ontology merged, no inference)."""
+    warm_up()
+    with timed() as parsing:
+        dataset = Dataset()
+        dataset.parse(args.file, format="nquads")
+    with timed() as elapsed:
+        report = validate_shacl(dataset)
+    emit(
+        "result",
+        seconds=elapsed[0],
+        parse_seconds=parsing[0],
+        triples=len(dataset),
+        conforms=report.conforms,
+        violations=len(report.violations),
+        peak_rss_mib=peak_rss_mib(),
+    )
+
+
+def new_source(args: argparse.Namespace, with_reference: bool) -> Dataset:
+    """A new synthetic source (the next number after the KB's last), alone or with the reference graph."""
+    kb = SyntheticKB(args.size, args.seed)
+    quads = [*kb.reference(), *kb.source(args.source).quads] if with_reference else kb.source(args.source).quads
+    data = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
+    assert data is not None
+    return parse_bytes(data, ox.RdfFormat.N_QUADS)
+
+
+def task_validate_source(args: argparse.Namespace) -> None:
+    """SHACL over one new source and the reference graph: what an incremental gate would validate."""
+    warm_up()
+    data = new_source(args, with_reference=True)
+    graphs = graphs_of(data, REFERENCE_GRAPH)
+    reports = []
+
+    def validate() -> int:
+        reports.append(validate_shacl(data))
+        return len(reports[-1].violations)
+
+    timing = median_run(validate, args.repeat, args.budget, args.limit)
+    emit(
+        "result",
+        median_ms=timing["median_ms"],
+        runs=timing["runs"],
+        triples=len(data),
+        source_triples=sum(len(graph) for name, graph in graphs.items() if name != REFERENCE_GRAPH),
+        conforms=all(report.conforms for report in reports),
+        peak_rss_mib=peak_rss_mib(),
+    )
+
+
+def task_gate(args: argparse.Namespace) -> None:
+    """Today's gate: ``load_graphs`` of one new source into an Oxigraph store that holds the KB."""
+    warm_up()
+    store = OxigraphStore("oxigraph:")
+    store.native.bulk_load(path=args.file, format=ox.RdfFormat.N_QUADS)
+    graphs = graphs_of(new_source(args, with_reference=False), REFERENCE_GRAPH)
+    with timed() as elapsed:
+        report = load_graphs(store, graphs)
+    emit("result", seconds=elapsed[0], committed=report.committed, triples=len(store), peak_rss_mib=peak_rss_mib())
+
+
+TASK_FUNCTIONS: dict[str, Callable[[argparse.Namespace], None]] = {
+    "generate": task_generate,
+    "oxigraph": task_oxigraph,
+    "oxigraph-disk": lambda args: task_oxigraph(args, on_disk=True),
+    "rdflib": task_rdflib,
+    "validate-full": task_validate_full,
+    "validate-source": task_validate_source,
+    "gate": task_gate,
+}
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Running, in the parent process
+# ---------------------------------------------------------------------------------------------------------
+
+
+def run_child(task: str, args: argparse.Namespace, size: int, path: Path, source: int) -> Record:
+    """Run one task in a child process; gather its JSON lines (those written before a timeout too).
+
+    The child gets a scratch folder (an on-disk store goes there), removed however the child ends.
+    """
+    print(f"  {task} ...", end="", flush=True, file=sys.stderr)
+    started, load_before = time.perf_counter(), os.getloadavg()[0]
+    with tempfile.TemporaryDirectory(prefix="scratch-", dir=args.data) as scratch:
+        command = [sys.executable, __file__, "task", task, "--file", str(path), "--size", str(size)]
+        command += ["--seed", str(args.seed), "--source", str(source), "--scratch", scratch]
+        command += ["--repeat", str(args.repeat), "--budget", str(args.budget), "--limit", str(args.limit)]
+        try:
+            completed = subprocess.run(command, capture_output=True, timeout=args.timeout, check=False)
+            output, status = completed.stdout, ("ok" if completed.returncode == 0 else f"exit {completed.returncode}")
+            if completed.returncode:
+                print(completed.stderr.decode()[-3000:], file=sys.stderr)
+        except subprocess.TimeoutExpired as expired:  # what the child wrote before it was stopped is kept
+            output, status = expired.stdout or b"", f"timeout after {args.timeout:g} s"
+    print(f" {status} ({time.perf_counter() - started:.0f} s)", file=sys.stderr)
+    record: Record = {"status": status, "load_average": [load_before, os.getloadavg()[0]], "queries": {}}
+    for line in output.decode().splitlines():
+        fields = json.loads(line)
+        kind = fields.pop("kind")
+        if kind == "query":
+            record["queries"][fields.pop("name")] = fields
+        else:
+            record.update(fields)
+    if not record["queries"]:
+        del record["queries"]
+    return record
+
+
+def machine() -> Record:
+    """What the figures were measured on."""
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    memory_kib = next(
+        int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")
+    )
+    return {
+        "cpus": len(os.sched_getaffinity(0)),
+        "cpu_model": cpu,
+        "memory_gib": round(memory_kib / 2**20, 1),
+        "python": platform.python_version(),
+        "libraries": {name: version(name) for name in ("pyoxigraph", "rdflib", "pyshacl", "stancekb")},
+    }
+
+
+def run(args: argparse.Namespace) -> None:
+    """Measure every requested size and task; merge into the results file after each measurement."""
+    results: Record = json.loads(args.out.read_text()) if args.out.exists() else {"sizes": {}}
+    results["machine"] = machine()
+    results["seed"] = args.seed
+    results["repeat"], results["budget_seconds"] = args.repeat, args.budget
+    args.data.mkdir(parents=True, exist_ok=True)
+    for label in args.sizes:
+        size = SIZES[label]
+        path = args.data / f"synthetic-{label}-seed{args.seed}.nq"
+        print(f"{label} triples ({path})", file=sys.stderr)
+        measured: Record = results["sizes"].setdefault(label, {})
+        source = 0
+        for task in TASKS:
+            if task in args.skip:
+                continue
+            measured[task] = run_child(task, args, size, path, source)
+            source = measured[task].get("sources", source)
+            args.out.parent.mkdir(parents=True, exist_ok=True)
+            args.out.write_text(json.dumps(results, indent=1) + "\n")
+        if not args.keep_data:
+            path.unlink(missing_ok=True)
+    print(markdown(results))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Reporting
+# ---------------------------------------------------------------------------------------------------------
+
+
+def ratio(baseline: float | None, ours: float | None) -> str:
+    """How many times faster (or smaller) ours is than the baseline: '12x', '1.4x', or '-' if not measured."""
+    if not baseline or not ours:
+        return "-"
+    times = baseline / ours
+    return f"{times:.0f}x" if times >= 10 else f"{times:.1f}x"
+
+
+def cell(value: float | None, unit: str = "", digits: int = 1) -> str:
+    """A number for a table, or '-' when not measured."""
+    return "-" if value is None else f"{value:,.{digits}f}{unit}"
+
+
+Latency = tuple[float | None, bool]
+"""Milliseconds, and whether that is only a lower bound (a run stopped at its limit)."""
+
+
+def latency(measured: Record | None) -> Latency:
+    """The median of a question's runs, or its time limit as a lower bound if its first run was stopped."""
+    if not measured:
+        return None, False
+    if "over_s" in measured:
+        return measured["over_s"] * 1000, True
+    return measured["median_ms"], False
+
+
+def total_ms(record: Record, column: str) -> Latency:
+    """The sum of the questions' latencies in one column, if every question was measured."""
+    values = [latency(entry.get(column)) for entry in record.get("queries", {}).values()]
+    if len(values) != len(questions()) or any(ms is None for ms, _ in values):
+        return None, False
+    return sum(ms or 0 for ms, _ in values), any(at_least for _, at_least in values)
+
+
+def shown(value: Latency, unit: str = "", digits: int = 1) -> str:
+    """A latency for a table, marked '>' if it is a lower bound."""
+    ms, at_least = value
+    return f"> {cell(ms, unit, digits)}" if at_least and ms is not None else cell(ms, unit, digits)
+
+
+def speed_up(baseline: Latency, ours: Latency) -> str:
+    """baseline / ours, marked '>' or '<' when one side is a lower bound, '?' when both are."""
+    (slow, slow_bound), (fast, fast_bound) = baseline, ours
+    text = ratio(slow, fast)
+    if text == "-" or not (slow_bound or fast_bound):
+        return text
+    return "?" if slow_bound and fast_bound else f"> {text}" if slow_bound else f"< {text}"
+
+
+def median_speed_up(ours: Record, baseline: Record) -> str:
+    """The median over the questions of baseline / ours (a stopped run counts as its time limit)."""
+    ratios = []
+    for name, entry in ours.get("queries", {}).items():
+        (slow, _), (fast, _) = (
+            latency(baseline.get("queries", {}).get(name, {}).get("rdflib")),
+            latency(entry["library"]),
+        )
+        if slow is not None and fast:
+            ratios.append(slow / fast)
+    return ratio(statistics.median(ratios), 1) if ratios else "-"
+
+
+def markdown(results: Record) -> str:
+    """The results as Markdown tables: one summary row per size, then the questions at each size."""
+    lines = [
+        "| triples | generate: time, peak RSS | load: Oxigraph in memory | rdflib (baseline) | speed-up "
+        "| peak RSS: Oxigraph | rdflib | ratio | Oxigraph on disk: load, size |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for label, measured in results["sizes"].items():
+        made, ox_load, rd_load, disk = (
+            measured.get(task, {}) for task in ("generate", "oxigraph", "rdflib", "oxigraph-disk")
+        )
+        lines.append(
+            f"| {label} ({cell(made.get('triples'), digits=0)}) "
+            f"| {cell(made.get('seconds'), ' s')}, {cell(made.get('peak_rss_mib'), ' MiB', 0)} "
+            f"| {cell(ox_load.get('seconds'), ' s', 2)} ({cell(rate(ox_load), '/s', 0)}) "
+            f"| {cell(rd_load.get('seconds'), ' s', 2)} ({cell(rate(rd_load), '/s', 0)}) "
+            f"| {ratio(rd_load.get('seconds'), ox_load.get('seconds'))} "
+            f"| {memory(ox_load)} | {memory(rd_load)} "
+            f"| {ratio(rd_load.get('peak_rss_mib'), ox_load.get('peak_rss_mib'))} "
+            f"| {cell(disk.get('seconds'), ' s', 2)}, {cell(disk.get('disk_mib'), ' MiB', 0)} |"
+        )
+    lines += [
+        "",
+        "| triples | questions, sum of medians: Oxigraph native | via stancekb.store | rdflib (baseline) "
+        "| speed-up (store): of the sums, median of the questions' "
+        "| SHACL: whole KB (baseline) | one new source + reference | speed-up "
+        "| gate today (load_graphs) |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for label, measured in results["sizes"].items():
+        ox_q, rd_q = measured.get("oxigraph", {}), measured.get("rdflib", {})
+        library, baseline = total_ms(ox_q, "library"), total_ms(rd_q, "rdflib")
+        full, one, gate = (measured.get(task, {}) for task in ("validate-full", "validate-source", "gate"))
+        one_s = one.get("median_ms", 0) / 1000 or None
+        lines.append(
+            f"| {label} | {shown(total_ms(ox_q, 'native'), ' ms', 0)} | {shown(library, ' ms', 0)} "
+            f"| {shown(baseline, ' ms', 0)} | {speed_up(baseline, library)}, {median_speed_up(ox_q, rd_q)} "
+            f"| {cell(full.get('seconds'), ' s')} | {cell(one_s, ' s', 2)} "
+            f"({cell(one.get('triples'), digits=0)} triples) | {ratio(full.get('seconds'), one_s)} "
+            f"| {cell(gate.get('seconds'), ' s')} |"
+        )
+    loads = [
+        value
+        for measured in results["sizes"].values()
+        for task in measured.values()
+        for value in task.get("load_average", [])
+    ]
+    if loads:
+        lines += [
+            "",
+            f"One-minute load average before and after each measurement: {min(loads):.1f} to {max(loads):.1f}.",
+        ]
+    for label, measured in results["sizes"].items():
+        if "queries" in measured.get("oxigraph", {}):
+            lines += ["", *question_table(label, measured)]
+    return "\n".join(lines)
+
+
+def question_table(label: str, measured: Record) -> list[str]:
+    """The questions at one size: rows, latency on each store, speed-up."""
+    rd_q = measured.get("rdflib", {}).get("queries", {})
+    lines = [
+        f"Competency questions at {label} triples (median ms; rows):",
+        "",
+        "| question | rows | Oxigraph native | via stancekb.store | rdflib (baseline) | speed-up (store) |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, entry in measured["oxigraph"]["queries"].items():
+        baseline, library = latency(rd_q.get(name, {}).get("rdflib")), latency(entry["library"])
+        rows = next(
+            (run["rows"] for run in (*entry.values(), rd_q.get(name, {}).get("rdflib", {})) if "rows" in run), None
+        )
+        lines.append(
+            f"| {name} | {cell(rows, digits=0)} | {shown(latency(entry['native']))} | {shown(library)} "
+            f"| {shown(baseline)} | {speed_up(baseline, library)} |"
+        )
+    return lines
+
+
+def memory(load: Record) -> str:
+    """Peak RSS after loading, and how much of it the load added to the interpreter with its imports."""
+    if "peak_rss_mib" not in load:
+        return "-"
+    return f"{load['peak_rss_mib']:,.0f} MiB (+{load['peak_rss_mib'] - load['rss_after_imports_mib']:,.0f})"
+
+
+def rate(load: Record) -> float | None:
+    """Triples loaded a second."""
+    return load["triples"] / load["seconds"] if load.get("seconds") and load.get("triples") else None
+
+
+# ---------------------------------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Parse the command line: run the benchmarks (default), one task (internal), or print the report."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", type=Path, default=RESULTS, help="results file (JSON), merged into")
+    commands = parser.add_subparsers(dest="command")
+    commands.add_parser("report", help="print the Markdown tables of the results file")
+    task = commands.add_parser("task", help="run one measurement in this process (used by the parent)")
+    task.add_argument("name", choices=TASKS)
+    task.add_argument("--file", type=Path, required=True)
+    task.add_argument("--size", type=int, required=True)
+    task.add_argument("--source", type=int, default=0, help="number of the new synthetic source")
+    task.add_argument("--scratch", type=Path, help="a folder the task may write to (the on-disk store)")
+    for target in (parser, task):
+        target.add_argument("--seed", type=int, default=0, help="generator seed")
+        target.add_argument("--repeat", type=int, default=5, help="runs per question or validation (median)")
+        target.add_argument("--budget", type=float, default=30.0, help="seconds per question before fewer runs")
+        target.add_argument("--limit", type=float, default=120.0, help="seconds before a question's run is stopped")
+    parser.add_argument("--sizes", type=lambda value: value.split(","), default=["10k", "100k", "1M"])
+    parser.add_argument("--skip", type=lambda value: value.split(","), default=[], help=f"tasks to skip: {TASKS}")
+    parser.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()) / "stancekb-bench")
+    parser.add_argument("--keep-data", action="store_true", help="keep the generated N-Quads files")
+    parser.add_argument("--timeout", type=float, default=3600.0, help="seconds per task before it is stopped")
+    args = parser.parse_args(argv)
+    if args.command == "task":
+        TASK_FUNCTIONS[args.name](args)
+    elif args.command == "report":
+        print(markdown(json.loads(args.out.read_text())))
+    else:
+        unknown = set(args.sizes) - set(SIZES) | set(args.skip) - set(TASKS)
+        if unknown:
+            parser.error(f"unknown size or task: {', '.join(sorted(unknown))}")
+        run(args)
+
+
+if __name__ == "__main__":
+    main()
