@@ -12,7 +12,7 @@ and the GET endpoints of the REST layer that take no path parameter (found in th
 our server. Servers run in subprocesses on 127.0.0.1; the client keeps its connection alive. Medians of
 ``--repeat`` runs after ``--warmup`` runs, in milliseconds. See bench/README.md.
 
-    /work/venv/bin/python bench/bench_sparql.py --triples 100000 --repeat 20
+    .venv/bin/python bench/bench_sparql.py --triples 100000 --repeat 20
 """
 
 from __future__ import annotations
