@@ -36,14 +36,14 @@ PoolDep = Annotated[WorkerPool, Depends(get_pool)]
 def require_update_token(settings: SettingsDep, authorization: Annotated[str | None, Header()] = None) -> None:
     """Bearer authentication of writes (RFC 6750 §2.1), the token compared in constant time.
 
-    With no token configured, writes are off (403); a missing or wrong token answers 401. The token is
-    never echoed, logged or put in an error message.
+    A missing or wrong token answers 401, the same whether or not a token is configured (with none, writes
+    are off and no token is right), so that the answer does not tell whether updates are enabled. The token
+    is never echoed, logged or put in an error message.
     """
-    if settings.update_token is None:
-        raise Problem("updates-disabled", "this server is read-only: start it with an update token to allow writes")
     scheme, _, token = (authorization or "").partition(" ")
-    expected = settings.update_token.get_secret_value().encode()
-    if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode(), expected):
+    expected = settings.update_token.get_secret_value().encode() if settings.update_token is not None else None
+    given = token.strip().encode()
+    if scheme.lower() != "bearer" or expected is None or not hmac.compare_digest(given, expected):
         challenge = 'Bearer realm="stancekb"' + (', error="invalid_token"' if authorization else "")
         raise Problem(
             "unauthorized",

@@ -55,7 +55,6 @@ KINDS: dict[str, Kind] = {
     "dataset-conflict": Kind(400, "Conflicting RDF dataset"),
     "result-too-large": Kind(400, "Result too large"),
     "unauthorized": Kind(401, "Authentication required"),
-    "updates-disabled": Kind(403, "Updates are disabled"),
     "not-found": Kind(404, "Not found"),
     "method-not-allowed": Kind(405, "Method not allowed"),
     "not-acceptable": Kind(406, "Not acceptable"),

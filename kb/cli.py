@@ -314,3 +314,9 @@ def serve(
             raise
         fail("the HTTP server (stancekb.api.main) is not installed")
     run(settings)
+
+
+# Commands kept in their own module (they import the helpers above, hence at the end).
+from stancekb.draw import draw as draw_command  # noqa: E402
+
+app.command("draw")(draw_command)

@@ -6,6 +6,8 @@ Each call runs in a fresh owlready2 ``World``, so calls never see each other's d
   and stops at any other (``xsd:gYear`` in a ``time:year``, ``xsd:date`` in ``dct:issued``). Triples with
   such literals are left out of the reasoner's input; ``ReasoningResult.dropped`` counts them. They carry
   no axiom the ontology reasons with.
+- ``owl:imports`` is left out of the reasoner's input: owlready2 would load each imported IRI, from the web
+  or from a local file, and data must never make StanceKB connect out or read a file (docs/security.md).
 - HermiT names only IRIs in its answers, so blank nodes of the data are replaced by IRIs for the run and
   turned back into the same blank nodes in the inferred triples. (Not with rdflib's ``skolemize``: the
   OWL API reads its ``/.well-known/genid/`` IRIs as anonymous individuals again.) The ontology's blank
@@ -102,6 +104,7 @@ def reason(data: Graph | Dataset | Iterable[Graph], ontology: Graph | None = Non
     java = find_java()
     asserted = _replace_terms(union_graph(data), lambda t: URIRef(_BLANK + t) if isinstance(t, BNode) else t)
     asserted += ontology if ontology is not None else ontology_graph()
+    asserted.remove((None, OWL.imports, None))  # owlready2 would load each import, from the web or a file
     reasoner_input = Graph()
     for triple in asserted:
         if not isinstance(triple[2], Literal) or triple[2].datatype in (None, *OWL2_DATATYPES):

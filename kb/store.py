@@ -197,6 +197,13 @@ def refuse_service(sparql: str) -> None:
         raise ForbiddenOperation("SERVICE is not allowed on this server: it would make the server connect out")
 
 
+def refuse_network(update: str) -> None:
+    """Raise ``ForbiddenOperation`` if an update has a SERVICE clause or a LOAD (either would connect out)."""
+    refuse_service(update)
+    if "LOAD" in sparql_keywords(update):
+        raise ForbiddenOperation("LOAD is not allowed on this server: it would make the server connect out")
+
+
 def valid_iri(value: str) -> URIRef:
     """The value as an IRI, or ``InvalidIri`` if it is not an absolute IRI."""
     try:
@@ -220,6 +227,8 @@ class Store(abc.ABC):
 
     location: str
     version: int = 0
+    allow_network: bool = False
+    """Whether ``query`` and ``update`` may run SERVICE and LOAD, which connect out; refused unless set."""
 
     def _changed(self) -> None:
         self.version += 1
@@ -394,6 +403,8 @@ class RdflibStore(Store):
         named_graphs: Sequence[URIRef] | None = None,
     ) -> QueryResult:
         """Evaluate with rdflib's engine over the dataset (or over the given default graphs)."""
+        if not self.allow_network:
+            refuse_service(sparql)
         result = self._evaluate(sparql, bindings, default_graphs)
         if result.type == "ASK":
             return QueryResult(kind="ask", boolean=bool(result.askAnswer))
@@ -436,6 +447,8 @@ class RdflibStore(Store):
 
     def update(self, sparql: str, base_iri: str | None = None) -> None:
         """Apply an update."""
+        if not self.allow_network:
+            refuse_network(sparql)
         try:
             self._dataset.update(translateUpdate(parseUpdate(sparql), base=base_iri))
         except Exception as error:
@@ -713,6 +726,8 @@ class OxigraphStore(Store):
         named_graphs: Sequence[URIRef] | None = None,
     ) -> QueryResult:
         """Evaluate with Oxigraph; the default graph is the union of the named graphs unless given."""
+        if not self.allow_network:
+            refuse_service(sparql)
         result = self._evaluate(sparql, bindings, default_graphs, named_graphs)
         if isinstance(result, ox.QueryBoolean):
             return QueryResult(kind="ask", boolean=bool(result))
@@ -777,6 +792,8 @@ class OxigraphStore(Store):
     @_guarded
     def update(self, sparql: str, base_iri: str | None = None) -> None:
         """Apply an update in one transaction."""
+        if not self.allow_network:
+            refuse_network(sparql)
         try:
             self._store.update(sparql, base_iri=base_iri)
         except SyntaxError as error:

@@ -23,13 +23,12 @@ from rdflib import Graph, URIRef
 from rdflib.term import Node
 
 from stancekb.store import (
-    ForbiddenOperation,
     QuerySyntaxError,
     Store,
     StoreError,
     WorkerPool,
     mask_sparql,
-    refuse_service,
+    refuse_network,
     sparql_keywords,
     valid_iri,
 )
@@ -58,12 +57,14 @@ class SparqlUpdate:
     allow_network: bool = False
 
     def apply(self, store: Store) -> None:
-        """Apply the update to a store (the scratch copy)."""
+        """Apply the update to a store (the scratch copy), which is allowed SERVICE and LOAD only if this is."""
         if not self.allow_network:
-            refuse_service(self.text)
-            if "LOAD" in sparql_keywords(self.text):
-                raise ForbiddenOperation("LOAD is not allowed on this server: it would make the server connect out")
-        store.update(with_protocol_dataset(self.text, self.using_graphs, self.using_named_graphs), self.base_iri)
+            refuse_network(self.text)
+        previous, store.allow_network = store.allow_network, self.allow_network
+        try:
+            store.update(with_protocol_dataset(self.text, self.using_graphs, self.using_named_graphs), self.base_iri)
+        finally:
+            store.allow_network = previous
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,7 @@ def test_protocol(server: LiveServer, test) -> None:
 
 
 def test_the_runner_fails_a_server_that_does_not_conform():
-    """A read-only server answers updates with 403: the runner must report those tests as failures."""
+    """A read-only server answers updates with 401: the runner must report those tests as failures."""
     [update_post_direct] = [test for test in TESTS if test.iri.endswith("#update_post_direct")]
-    with live_server() as read_only, pytest.raises(AssertionError, match="answered 403"):
+    with live_server() as read_only, pytest.raises(AssertionError, match="answered 401"):
         run_test(read_only, update_post_direct, {"/sparql/": "/sparql"})

@@ -136,7 +136,7 @@ def test_reads_are_open_and_writes_off_without_a_configured_token():
     with live_server() as server, server.client() as http:
         assert http.get("/graph-store?default").status_code == 200
         response = http.put("/graph-store?default", content=ALICE, headers=TURTLE)
-        assert response.status_code == 403
+        assert response.status_code == 401
 
 
 @pytest.mark.parametrize("query", ["", "graph=a&graph=b", "default&graph=https://example.org/g"])

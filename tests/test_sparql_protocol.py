@@ -359,7 +359,7 @@ def test_load_in_an_update_is_refused_and_connects_nowhere(client, listener):
 def test_updates_are_off_without_a_configured_token():
     with live_server() as server, server.client() as http:
         response = http.post("/sparql", content=INSERT, headers={"content-type": "application/sparql-update"})
-        assert response.status_code == 403
+        assert response.status_code == 401
         description = Graph().parse(data=http.get("/sparql", headers={"accept": "text/turtle"}).text, format="turtle")
     assert (URIRef(f"{server.url}/sparql"), SD.supportedLanguage, SD.SPARQL11Update) not in description
 

@@ -12,6 +12,7 @@ from stancekb.api.routes import (
     graph_store,
     meetings,
     page,
+    pictures,
     service,
     sources,
     sparql,
@@ -31,4 +32,5 @@ ROUTERS: list[APIRouter] = [
     topics.router,
     sources.router,
     context.router,
+    pictures.router,
 ]
