@@ -1,10 +1,12 @@
-"""One store interface over several backends: rdflib in memory, and Oxigraph in memory or on disk.
+"""One store interface over several backends: rdflib in memory, Oxigraph in memory or on disk, a remote endpoint.
 
 A store location is a URL-like string, looked up in ``BACKENDS`` by its scheme:
 
 - ``memory:``           rdflib ``Dataset`` in memory (tests, small scripts)
 - ``oxigraph:``         Oxigraph in memory
 - ``oxigraph:PATH``     Oxigraph persisted in the folder PATH (the default for the server)
+- ``sparql:URL``        a remote SPARQL 1.1 endpoint (Virtuoso, Fuseki, GraphDB...), options in
+  ``stancekb.remote``
 
 The library speaks rdflib terms; each backend converts at its edge. Queries see the union of all named
 graphs as their default graph unless default graphs are given (SPARQL 1.1 Protocol's dataset parameters)
@@ -850,9 +852,17 @@ def _quad_data(quad: Quad) -> str:
     return triple if g == DATASET_DEFAULT_GRAPH_ID else f"GRAPH {to_ox(g)} {{ {triple} }}"
 
 
+def _remote_store(location: str) -> Store:
+    """A ``stancekb.remote.RemoteStore`` (imported here: that module builds on this one)."""
+    from stancekb.remote import RemoteStore
+
+    return RemoteStore(location)
+
+
 BACKENDS: dict[str, Callable[[str], Store]] = {
     "memory": RdflibStore,
     "oxigraph": OxigraphStore,
+    "sparql": _remote_store,
 }
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from rdflib import Graph
+from virtuoso import virtuoso, virtuoso_store  # noqa: F401 - fixtures: a real Virtuoso for the remote backend
 
 from stancekb.store import Quad, Store, open_store
 
@@ -24,6 +25,8 @@ ex:CityShape a sh:NodeShape ; sh:targetClass ex:City ;
 """
 
 BACKENDS = ["memory:", "oxigraph:"]
+STORE_BACKENDS = [*BACKENDS, "sparql:"]
+"""The ``store`` fixture's backends: the in-memory ones and a remote endpoint (the session's Virtuoso)."""
 
 
 @pytest.fixture
@@ -32,9 +35,12 @@ def valid() -> Path:
     return VALID
 
 
-@pytest.fixture(params=BACKENDS)
+@pytest.fixture(params=STORE_BACKENDS)
 def store(request: pytest.FixtureRequest) -> Iterator[Store]:
-    """An empty store, once per in-memory backend."""
+    """An empty store, once per backend (``sparql:``: the session's Virtuoso, emptied)."""
+    if request.param == "sparql:":
+        yield request.getfixturevalue("virtuoso_store")
+        return
     opened = open_store(request.param)
     yield opened
     opened.close()
