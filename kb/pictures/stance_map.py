@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from stancekb.pictures.common import Filters, Labels, Picture, as_json, local_name, rows, text
-from stancekb.pictures.svg import MUTED, Drawing, LegendEntry, details, shorten, text_width
+from stancekb.pictures.svg import MUTED, Drawing, LegendEntry, details, marked, shorten, text_width
 from stancekb.store import Store
 
 
@@ -203,7 +203,7 @@ def draw(model: StanceMap, filters: Filters) -> str:
             drawing.add(grid, "rect", x=8, y=y, width=grid_right - 8, height=CELL, fill="#f3f3f3")
         drawing.text(
             grid, left - 10, y + CELL / 2 + 4, row.label, size=row_size, text_anchor="end",
-            **{"class": "row-label", "data-id": row.id},
+            **marked("row-label", id=row.id),
         )  # fmt: skip
     for index, (column, label) in enumerate(zip(model.columns, column_labels, strict=True)):
         x = left + CELL * index
@@ -212,7 +212,7 @@ def draw(model: StanceMap, filters: Filters) -> str:
         label_element = drawing.text(
             grid, anchor_x, anchor_y, label, size=header_size,
             transform=f"rotate(-{HEADER_ANGLE} {anchor_x:.1f} {anchor_y:.1f})",
-            **{"class": "column-label", "data-id": column.id},
+            **marked("column-label", id=column.id),
         )  # fmt: skip
         drawing.add(label_element, "title", text=column.label)
     drawing.add(grid, "line", x1=grid_right, y1=top, x2=grid_right, y2=grid_bottom, stroke="#dddddd")

@@ -149,6 +149,11 @@ def _attributes(attributes: Mapping[str, Any]) -> dict[str, str]:
     return converted
 
 
+def marked(cls: str, **data: str) -> dict[str, Any]:
+    """An element's ``class`` and ``data-*`` attributes (``id="..."`` becomes ``data-id``), to pass as ``**``."""
+    return {"class": cls, **{f"data-{name}": value for name, value in data.items()}}
+
+
 def details(value: Any) -> str:
     """A ``data-details`` attribute value: JSON, read back by the pages' script."""
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
