@@ -317,6 +317,12 @@ def serve(
 
 
 # Commands kept in their own module (they import the helpers above, hence at the end).
+from stancekb.cli_source import app as source_app  # noqa: E402
+from stancekb.cli_source import diff_command  # noqa: E402
+
+app.add_typer(source_app, name="source")
+app.command("diff")(diff_command)
+
 from stancekb.draw import draw as draw_command  # noqa: E402
 
 app.command("draw")(draw_command)
