@@ -1,8 +1,9 @@
 """The write gate for files and parsed data: parse, validate with SHACL, then commit in one transaction.
 
 The data is validated together with what the store would hold after the write (its current content, less
-the graphs being replaced, plus the new graphs). Only data that conforms is committed; otherwise the store
-is left exactly as it was and the report says why.
+the graphs being replaced, plus the new graphs): incrementally, the nodes the write touches with the rest of
+the store as context (``stancekb.incremental``), which gives the verdict of validating everything. Only data
+that conforms is committed; otherwise the store is left exactly as it was and the report says why.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 from rdflib import Dataset, Graph, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
+from stancekb.incremental import PendingWrite, graph_write_delta, validate_delta, validate_or_full
 from stancekb.namespaces import GRAPH
 from stancekb.rdfio import parse_file
 from stancekb.resources import kb_files
@@ -75,7 +77,7 @@ def load_graphs(
     With ``replace`` each graph replaces the named graph of the same IRI; otherwise its triples are added.
     ``shapes`` defaults to the project's SHACL shapes; ``validate=False`` commits without SHACL.
     """
-    report = _validate_with_store(store, graphs, replace, shapes) if validate else None
+    report = validate_graph_write(store, graphs, replace, shapes) if validate else None
     committed = report is None or report.conforms
     if committed:
         if replace:
@@ -90,10 +92,29 @@ def load_graphs(
     )
 
 
-def _validate_with_store(
-    store: Store, graphs: Mapping[URIRef, Graph], replace: bool, shapes: Graph | None
+def validate_graph_write(
+    store: Store, graphs: Mapping[URIRef, Graph], replace: bool, shapes: Graph | None = None
 ) -> ValidationReport:
-    """SHACL on what the store would hold after the write."""
+    """SHACL on what the store would hold after the write: incrementally (``stancekb.incremental``) when possible.
+
+    Incremental validation assumes that the store conforms before the write (the gate keeps it so); where the
+    shapes or the write do not allow it, the whole would-be content is validated.
+    """
+
+    def incremental() -> ValidationReport:
+        delta = graph_write_delta(store, graphs, replace)
+        added = Graph()
+        for triple in delta.added:
+            added.add(triple)
+        return validate_delta(PendingWrite(store, added, delta.removed), delta, shapes)
+
+    return validate_or_full(incremental, lambda: validate_graph_write_fully(store, graphs, replace, shapes))
+
+
+def validate_graph_write_fully(
+    store: Store, graphs: Mapping[URIRef, Graph], replace: bool, shapes: Graph | None = None
+) -> ValidationReport:
+    """SHACL on the whole of what the store would hold after the write (the baseline incremental must agree with)."""
     kept = Graph()
     for s, p, o, g in store.quads():
         if not (replace and g in graphs):

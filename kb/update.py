@@ -1,11 +1,12 @@
 """The write gate for SPARQL Update and Graph Store writes: try the write on a copy, validate, then commit.
 
 A write (``SparqlUpdate`` or ``GraphWrite``) is first applied to a scratch copy of the store; the graphs it
-changed are found by comparing the copy before and after, and the whole resulting knowledge base is
-validated with SHACL (``validate_shacl``). Only if it conforms are the changed graphs committed to the
-store, in one transaction; otherwise the store is left exactly as it was and the outcome carries the
-report. What is committed is what was validated, so an update with ``UUID()`` or ``NOW()`` is not evaluated
-twice.
+changed are found by comparing the copy before and after, and the resulting knowledge base is validated
+with SHACL: incrementally, the nodes the change touches with the rest of the copy as context
+(``stancekb.incremental``), which gives the verdict of validating all of it. Only if it conforms are the
+changed graphs committed to the store, in one transaction; otherwise the store is left exactly as it was
+and the outcome carries the report. What is committed is what was validated, so an update with ``UUID()``
+or ``NOW()`` is not evaluated twice.
 
 ``write`` does this in-process; ``submit`` does it through a ``WorkerPool``, where the copy is a forked
 worker's snapshot (so the trial can be stopped at the deadline) and writes are serialised.
@@ -22,6 +23,7 @@ from typing import TypeAlias
 from rdflib import Graph, URIRef
 from rdflib.term import Node
 
+from stancekb.incremental import Delta, StoreTriples, validate_delta, validate_or_full
 from stancekb.store import (
     QuerySyntaxError,
     Store,
@@ -32,7 +34,7 @@ from stancekb.store import (
     sparql_keywords,
     valid_iri,
 )
-from stancekb.validate import Violation, validate_shacl
+from stancekb.validate import Violation, union_graph, validate_shacl
 
 Triple: TypeAlias = tuple[Node, Node, Node]
 
@@ -112,18 +114,24 @@ class WriteOutcome:
 
 
 def preview(scratch: Store, change: Change) -> WriteOutcome:
-    """Apply a change to ``scratch`` (which it modifies) and validate the knowledge base that results."""
+    """Apply a change to ``scratch`` (which it modifies) and validate the knowledge base that results.
+
+    Validation is incremental (``stancekb.incremental``: the nodes the change touches, with the rest of the
+    scratch copy as context), or of the whole result where the shapes or the change do not allow it.
+    """
     before = set(scratch.quads())
     change.apply(scratch)
     after = set(scratch.quads())
     changed = {quad[3] for quad in before ^ after}
     graphs: dict[URIRef, list[Triple]] = {name: [] for name in changed}
-    data = Graph()
     for s, p, o, g in after:
-        data.add((s, p, o))
         if g in graphs:
             graphs[g].append((s, p, o))
-    report = validate_shacl(data)
+    delta = Delta.between(((s, p, o) for s, p, o, _ in before), ((s, p, o) for s, p, o, _ in after))
+    report = validate_or_full(
+        lambda: validate_delta(StoreTriples(scratch), delta),
+        lambda: validate_shacl(union_graph(scratch.to_dataset())),
+    )
     return WriteOutcome(
         conforms=report.conforms,
         report=report.text(),

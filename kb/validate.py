@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from pyshacl import validate as pyshacl_validate
 from rdflib import Dataset, Graph, Literal, Namespace, URIRef
@@ -97,6 +98,12 @@ def _violations(report: Graph) -> list[Violation]:
     return sorted(found, key=lambda v: (str(v.focus_node), str(v.result_path), str(v.constraint)))
 
 
+@lru_cache(maxsize=8)
+def _working_copy(shapes: Graph) -> Graph:
+    """A copy of a shapes graph for pySHACL, which adds triples of its own to it (the same ones at every run)."""
+    return Graph() + shapes
+
+
 def validate_shacl(
     data: Graph | Dataset | Iterable[Graph],
     shapes: Graph | None = None,
@@ -112,8 +119,7 @@ def validate_shacl(
         data_graph.add(triple)
     conforms, report_graph, _ = pyshacl_validate(
         data_graph,
-        # a copy: pySHACL adds triples of its own to the shapes graph it is given
-        shacl_graph=Graph() + (shapes if shapes is not None else shapes_graph()),
+        shacl_graph=_working_copy(shapes if shapes is not None else shapes_graph()),
         inference="none",
         advanced=True,
         inplace=True,

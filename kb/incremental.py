@@ -1,0 +1,478 @@
+"""Incremental SHACL validation: validate what a write touches, with the rest of the KB as context.
+
+The shapes are read once to find what each shape reads from its focus node (``ShapeReads``): the
+predicates it follows, in which direction, and how far (property paths, ``sh:class`` checks on values,
+nested shapes, property pairs, and the triple patterns of SPARQL targets and constraints). A write is a set
+of triples added to and removed from the union of the graphs (``Delta``). The focus nodes to validate
+are the subjects and objects of those triples and every node that reads one of them through a chain of
+the shapes (found by walking each chain back from the changed triple, ``affected_nodes``). Their
+neighbourhood, as far as the shapes read it, is pulled from the would-be store (``context_graph``) and
+validated with pySHACL; only results on the affected focus nodes are kept. Nodes outside that set read
+nothing that changed, so their results are those of the store before the write.
+
+This gives the verdict of validating the whole would-be KB provided that the store conformed before the
+write (every write through the gate keeps it so). Shapes with features whose reach cannot be bounded
+(``sh:zeroOrMorePath``, SPARQL with variable predicates, ...), writes that change ``rdfs:subClassOf``, and
+stores without pattern access raise ``Unbounded``: callers then validate the whole store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
+from itertools import islice
+from typing import Protocol, TypeAlias
+
+from rdflib import RDF, RDFS, Graph, Literal, URIRef, Variable
+from rdflib.collection import Collection
+from rdflib.plugins.sparql import prepareQuery
+from rdflib.plugins.sparql.parserutils import CompValue
+from rdflib.term import BNode, Node
+
+from stancekb.resources import ontology_graph, shapes_graph
+from stancekb.store import Store
+from stancekb.validate import SH, ValidationReport, validate_shacl
+
+Triple: TypeAlias = tuple[Node, Node, Node]
+Step: TypeAlias = tuple[URIRef, bool]
+"""One hop a shape takes: a predicate, and whether it is followed backwards (``sh:inversePath``)."""
+Chain: TypeAlias = tuple[Step, ...]
+
+ANY = URIRef("urn:x-stancekb:any-predicate")
+"""Stands for every predicate in a read: the focus node's own triples are all read (targets, paths)."""
+
+INCOMING_SAMPLE = 256
+"""Incoming triples read at once when walking a chain back; a node with more is looked up predicate by predicate."""
+
+_KNOWN_PARAMETERS = (
+    "datatype", "nodeKind", "minCount", "maxCount", "minLength", "maxLength", "pattern", "flags", "languageIn",
+    "uniqueLang", "in", "hasValue", "minInclusive", "maxInclusive", "minExclusive", "maxExclusive", "name",
+    "description", "message", "severity", "deactivated", "order", "group", "path", "targetClass", "targetNode",
+    "targetSubjectsOf", "targetObjectsOf", "target", "property", "node", "or", "and", "xone", "not", "class",
+    "qualifiedValueShape", "qualifiedMinCount", "qualifiedMaxCount", "sparql", "declare", "prefixes",
+    "defaultValue", "disjoint", "equals", "lessThan", "lessThanOrEquals", "select",
+)  # fmt: skip
+SHAPE_PREDICATES_WITHOUT_READS = frozenset(SH[name] for name in _KNOWN_PARAMETERS)
+"""SHACL parameters whose reads ``_constraint_reads`` knows (or that read nothing beyond the values)."""
+
+PROPERTY_PAIRS = (SH.disjoint, SH.equals, SH.lessThan, SH.lessThanOrEquals)
+NESTED_LISTS = (SH["or"], SH["and"], SH.xone)
+NESTED_SHAPES = (SH.node, SH["not"], SH.qualifiedValueShape, SH.property)
+ONTOLOGY_PREDICATES = frozenset({RDFS.subClassOf})
+"""Predicates the gate reads from the ontology: a write that changes one makes every class check change."""
+
+
+class Unbounded(Exception):
+    """What a shape or a write reaches cannot be bounded: validate the whole store instead."""
+
+
+class TripleSource(Protocol):
+    """Read access to a (would-be) store's union graph by triple pattern."""
+
+    def triples(self, subject: Node | None, predicate: Node | None, obj: Node | None) -> Iterator[Triple]:
+        """The triples matching a pattern (``None`` matches anything)."""
+        ...
+
+
+# ---------------------------------------------------------------------------------------------------------
+# What the shapes read
+# ---------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ReadTrie:
+    """The reads at the end of one chain from a focus node, and the chains that go further."""
+
+    forward: set[URIRef] = field(default_factory=set)
+    inverse: set[URIRef] = field(default_factory=set)
+    children: dict[Step, ReadTrie] = field(default_factory=dict)
+
+    def at(self, chain: Chain) -> ReadTrie:
+        """The trie node at the end of a chain, created as needed."""
+        node = self
+        for step in chain:
+            node = node.children.setdefault(step, ReadTrie())
+        return node
+
+
+@dataclass(frozen=True)
+class ShapeReads:
+    """Every (chain, predicate, direction) the shapes read from a focus node, indexed both ways."""
+
+    reads: frozenset[tuple[Chain, URIRef, bool]]
+
+    @cached_property
+    def trie(self) -> ReadTrie:
+        """The reads as a trie of chains, for walking forward from focus nodes."""
+        root = ReadTrie()
+        root.forward.add(ANY)
+        for chain, predicate, inverse in self.reads:
+            node = root.at(chain)
+            (node.inverse if inverse else node.forward).add(predicate)
+        return root
+
+    @cached_property
+    def _by_predicate(self) -> dict[URIRef, list[tuple[Chain, bool]]]:
+        index: dict[URIRef, list[tuple[Chain, bool]]] = {}
+        for chain, predicate, inverse in self.reads:
+            if chain:
+                index.setdefault(predicate, []).append((chain, inverse))
+        return index
+
+    def chains_reading(self, predicate: Node) -> list[tuple[Chain, bool]]:
+        """The chains at whose end a triple with this predicate is read (subject end, or object end if inverse)."""
+        return [*self._by_predicate.get(predicate, ()), *self._by_predicate.get(ANY, ())]  # type: ignore[call-overload]
+
+
+def _list(shapes: Graph, node: Node) -> list[Node]:
+    return list(Collection(shapes, node))  # type: ignore[arg-type]
+
+
+def _path_chains(shapes: Graph, path: Node) -> list[Chain]:
+    """The sequences of steps a SHACL property path can take (https://www.w3.org/TR/shacl/#property-paths)."""
+    if isinstance(path, URIRef):
+        return [((path, False),)]
+    inverse = shapes.value(path, SH.inversePath)
+    if isinstance(inverse, URIRef):
+        return [((inverse, True),)]
+    alternatives = shapes.value(path, SH.alternativePath)
+    if alternatives is not None:
+        return [chain for member in _list(shapes, alternatives) for chain in _path_chains(shapes, member)]
+    if shapes.value(path, RDF.first) is not None:
+        chains: list[Chain] = [()]
+        for member in _list(shapes, path):
+            chains = [prefix + chain for prefix in chains for chain in _path_chains(shapes, member)]
+        return chains
+    raise Unbounded(f"the property path {path.n3()} has no bounded length")
+
+
+def _sparql_prefixes(shapes: Graph) -> dict[str, str]:
+    """Every prefix the shapes declare with ``sh:declare``."""
+    return {
+        str(shapes.value(declared, SH.prefix)): str(shapes.value(declared, SH.namespace))
+        for declared in shapes.objects(None, SH.declare)
+    }
+
+
+def _patterns(algebra: object) -> Iterator[tuple[Node, Node, Node]]:
+    """The triple patterns of a SPARQL algebra expression, wherever they are (groups, filters, sub-queries)."""
+    if isinstance(algebra, CompValue):
+        if algebra.name == "BGP":
+            yield from algebra["triples"]
+        for value in algebra.values():
+            yield from _patterns(value)
+    elif isinstance(algebra, list | tuple):
+        for value in algebra:
+            yield from _patterns(value)
+
+
+def _sparql_reads(text: str, prefixes: Mapping[str, str], chain: Chain) -> set[tuple[Chain, URIRef, bool]]:
+    """What a SPARQL target or constraint reads from ``$this``: its patterns, reached from ``$this`` hop by hop."""
+    pending = list(_patterns(prepareQuery(text, initNs=prefixes).algebra))
+    reached: dict[Node, Chain] = {Variable("this"): chain}
+    reads: set[tuple[Chain, URIRef, bool]] = set()
+    while pending:
+        progress = False
+        for pattern in list(pending):
+            subject, predicate, obj = pattern
+            if not isinstance(predicate, URIRef):
+                raise Unbounded(f"a SPARQL pattern with predicate {predicate} reads any predicate")
+            for near, far, inverse in ((subject, obj, False), (obj, subject, True)):
+                if near in reached:
+                    reads.add((reached[near], predicate, inverse))
+                    if isinstance(far, Variable):
+                        reached.setdefault(far, (*reached[near], (predicate, inverse)))
+                    pending.remove(pattern)
+                    progress = True
+                    break
+        if not progress:
+            raise Unbounded(f"SPARQL patterns not connected to $this: {pending}")
+    return reads
+
+
+@dataclass
+class _ShapeWalker:
+    """Collects the reads of shapes, following nested shapes from the chain they are applied at."""
+
+    shapes: Graph
+    prefixes: dict[str, str]
+    reads: set[tuple[Chain, URIRef, bool]] = field(default_factory=set)
+    seen: set[tuple[Node, Chain]] = field(default_factory=set)
+
+    def targets(self, shape: Node) -> None:
+        """What finding the shape's focus nodes reads."""
+        for _ in self.shapes.objects(shape, SH.targetClass):
+            self.reads.add(((), RDF.type, False))
+        for predicate in self.shapes.objects(shape, SH.targetObjectsOf):
+            self.reads.add(((), predicate, True))  # type: ignore[arg-type]
+        for target in self.shapes.objects(shape, SH.target):
+            select = self.shapes.value(target, SH.select)
+            if select is None:
+                raise Unbounded(f"the target {target.n3()} is not a SPARQL target")
+            self.reads |= _sparql_reads(str(select), self.prefixes, ())
+
+    def constraints(self, shape: Node, chain: Chain) -> None:
+        """What validating a focus node at the end of ``chain`` against the shape reads."""
+        if (shape, chain) in self.seen:
+            return
+        self.seen.add((shape, chain))
+        unknown = {p for p in self.shapes.predicates(shape) if str(p).startswith(str(SH))}
+        unknown -= SHAPE_PREDICATES_WITHOUT_READS
+        if unknown:
+            raise Unbounded(f"shape {shape.n3()} uses {', '.join(sorted(map(str, unknown)))}")
+        path = self.shapes.value(shape, SH.path)
+        values = [chain]
+        if path is not None:
+            values = []
+            for steps in _path_chains(self.shapes, path):
+                for index, (predicate, inverse) in enumerate(steps):
+                    self.reads.add(((*chain, *steps[:index]), predicate, inverse))
+                values.append((*chain, *steps))
+        for pair in PROPERTY_PAIRS:
+            for other in self.shapes.objects(shape, pair):
+                self.reads.add((chain, other, False))  # type: ignore[arg-type]
+        for constraint in self.shapes.objects(shape, SH.sparql):
+            self.reads |= _sparql_reads(str(self.shapes.value(constraint, SH.select)), self.prefixes, chain)
+        nested = [n for p in NESTED_SHAPES for n in self.shapes.objects(shape, p)]
+        nested += [
+            n for p in NESTED_LISTS for members in self.shapes.objects(shape, p) for n in _list(self.shapes, members)
+        ]
+        for value_chain in values:
+            if self.shapes.value(shape, SH["class"]) is not None:
+                self.reads.add((value_chain, RDF.type, False))
+            for inner in nested:
+                self.constraints(inner, value_chain)
+
+
+@lru_cache(maxsize=8)
+def shape_reads(shapes: Graph) -> ShapeReads:
+    """What the shapes read from a focus node; raises ``Unbounded`` if a shape's reach has no bound."""
+    walker = _ShapeWalker(shapes, _sparql_prefixes(shapes))
+    targets = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
+    for shape in {shape for target in targets for shape in shapes.subjects(target, None)}:
+        walker.targets(shape)
+        walker.constraints(shape, ())
+    return ShapeReads(frozenset(walker.reads))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The would-be store, and what a write changes
+# ---------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StoreTriples:
+    """A store's union graph as a ``TripleSource``."""
+
+    store: Store
+
+    def triples(self, subject: Node | None, predicate: Node | None, obj: Node | None) -> Iterator[Triple]:
+        """Matching triples of any graph (a triple in several graphs comes once per graph)."""
+        for s, p, o, _ in self.store.match(subject, predicate, obj):
+            yield s, p, o
+
+
+@dataclass(frozen=True)
+class WithOntology:
+    """A would-be store together with the ontology, as the gate's data graph merges them (``validate_shacl``)."""
+
+    source: TripleSource
+    ontology: Graph
+
+    def triples(self, subject: Node | None, predicate: Node | None, obj: Node | None) -> Iterator[Triple]:
+        """Matching triples of the store, then of the ontology."""
+        yield from self.source.triples(subject, predicate, obj)
+        yield from self.ontology.triples((subject, predicate, obj))  # type: ignore[arg-type,misc]
+
+
+@dataclass(frozen=True)
+class PendingWrite:
+    """A store as it will be once a write is committed: its triples less those removed, plus those added."""
+
+    store: Store
+    added: Graph
+    removed: frozenset[Triple]
+
+    def triples(self, subject: Node | None, predicate: Node | None, obj: Node | None) -> Iterator[Triple]:
+        """Matching triples of the would-be union graph."""
+        for s, p, o, _ in self.store.match(subject, predicate, obj):
+            if (s, p, o) not in self.removed:
+                yield s, p, o
+        yield from self.added.triples((subject, predicate, obj))  # type: ignore[arg-type,misc]
+
+
+@dataclass(frozen=True)
+class Delta:
+    """What a write changes in the union of the graphs: triples that appear, triples that disappear."""
+
+    added: frozenset[Triple]
+    removed: frozenset[Triple]
+
+    @classmethod
+    def between(cls, before: Iterable[Triple], after: Iterable[Triple]) -> Delta:
+        """The difference of two union graphs."""
+        old, new = set(before), set(after)
+        return cls(frozenset(new - old), frozenset(old - new))
+
+
+def graph_write_delta(store: Store, graphs: Mapping[URIRef, Graph], replace: bool) -> Delta:
+    """What writing ``graphs`` (replacing each named graph, or adding to it) changes in the store's union graph."""
+    new = {triple for graph in graphs.values() for triple in graph}
+    old: set[Triple] = set()
+    if replace:
+        for name in graphs:
+            old.update((s, p, o) for s, p, o, _ in store.quads(name))
+
+    def present_elsewhere(triple: Triple) -> bool:
+        return any(not (replace and g in graphs) for *_, g in store.match(*triple))
+
+    added = {triple for triple in new - old if not any(True for _ in islice(store.match(*triple), 1))}
+    removed = {triple for triple in old - new if not present_elsewhere(triple)}
+    return Delta(frozenset(added), frozenset(removed))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Focus nodes and their context
+# ---------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Neighbourhoods:
+    """A ``TripleSource`` read node by node, each node's triples fetched once."""
+
+    source: TripleSource
+    _outgoing: dict[Node, list[Triple]] = field(default_factory=dict)
+    _incoming: dict[Node, list[Triple] | None] = field(default_factory=dict)
+
+    def outgoing(self, node: Node) -> list[Triple]:
+        """The triples whose subject is the node."""
+        if node not in self._outgoing:
+            self._outgoing[node] = list(self.source.triples(node, None, None))
+        return self._outgoing[node]
+
+    def incoming(self, node: Node, predicate: URIRef, *, sample: bool = False) -> list[Triple]:
+        """The triples with this predicate whose object is the node.
+
+        With ``sample`` (when many predicates will be asked about the node), all its incoming triples are read
+        at once, unless it has more than ``INCOMING_SAMPLE``; otherwise the store is asked for the predicate.
+        """
+        if sample and node not in self._incoming:
+            first = list(islice(self.source.triples(None, None, node), INCOMING_SAMPLE))
+            self._incoming[node] = first if len(first) < INCOMING_SAMPLE else None
+        known = self._incoming.get(node)
+        if known is None:
+            return list(self.source.triples(None, predicate, node))
+        return [triple for triple in known if triple[1] == predicate]
+
+    def step_back(self, node: Node, step: Step) -> list[Node]:
+        """The nodes from which ``step`` leads to this node."""
+        predicate, inverse = step
+        if inverse:
+            return [o for _, p, o in self.outgoing(node) if p == predicate and not isinstance(o, Literal)]
+        return [s for s, _, _ in self.incoming(node, predicate, sample=True)]
+
+
+def affected_nodes(source: TripleSource, reads: ShapeReads, delta: Delta) -> set[Node]:
+    """The focus nodes whose validation can differ after the write: each reads a changed triple."""
+    if {p for _, p, _ in delta.added | delta.removed} & ONTOLOGY_PREDICATES:
+        raise Unbounded("the write changes the class hierarchy (rdfs:subClassOf), which every class check reads")
+    affected: set[Node] = set()
+    starts: dict[Chain, set[Node]] = {}
+    for subject, predicate, obj in delta.added | delta.removed:
+        affected.add(subject)
+        if not isinstance(obj, Literal):
+            affected.add(obj)
+        for chain, inverse in reads.chains_reading(predicate):
+            if not (inverse and isinstance(obj, Literal)):
+                starts.setdefault(chain, set()).add(obj if inverse else subject)
+    nodes = Neighbourhoods(source)
+    for chain, found in starts.items():
+        for step in reversed(chain):
+            found = {previous for node in found for previous in nodes.step_back(node, step)}
+        affected |= found
+    return {node for node in affected if not isinstance(node, Literal)}
+
+
+def context_graph(source: TripleSource, reads: ShapeReads, focus: Iterable[Node]) -> Graph:
+    """The triples the shapes read from the focus nodes, following every chain of ``reads`` forward."""
+    graph = Graph()
+    nodes = Neighbourhoods(source)
+    visited: set[tuple[int, Node]] = set()
+
+    def visit(trie: ReadTrie, at: set[Node]) -> None:
+        following: dict[Step, set[Node]] = {step: set() for step in trie.children}
+        for node in at:
+            if (id(trie), node) in visited:
+                continue
+            visited.add((id(trie), node))
+            for triple in nodes.outgoing(node):
+                if ANY in trie.forward or triple[1] in trie.forward:
+                    graph.add(triple)
+                if (triple[1], False) in following and not isinstance(triple[2], Literal):
+                    following[triple[1], False].add(triple[2])  # type: ignore[index]
+            for predicate in trie.inverse:
+                for triple in nodes.incoming(node, predicate):
+                    graph.add(triple)
+                    if (predicate, True) in following:
+                        following[predicate, True].add(triple[0])
+        for step, child in trie.children.items():
+            visit(child, following[step])
+
+    visit(reads.trie, {node for node in focus if not isinstance(node, Literal)})
+    return graph
+
+
+def _kept_report(report: ValidationReport, focus: set[Node]) -> ValidationReport:
+    """The report restricted to results on the focus nodes, its report graph rebuilt from those results."""
+    kept = [violation for violation in report.violations if violation.focus_node in focus]
+    graph = Graph(namespace_manager=report.report_graph.namespace_manager)
+    node = BNode()
+    graph.add((node, RDF.type, SH.ValidationReport))
+    graph.add((node, SH.conforms, Literal(not kept)))
+    pending = [
+        result
+        for result in report.report_graph.objects(None, SH.result)
+        if report.report_graph.value(result, SH.focusNode) in focus
+    ]
+    for result in pending:
+        graph.add((node, SH.result, result))
+    done: set[Node] = set()
+    while pending:
+        subject = pending.pop()
+        if subject in done:
+            continue
+        done.add(subject)
+        for _, p, o in report.report_graph.triples((subject, None, None)):
+            graph.add((subject, p, o))
+            if isinstance(o, BNode):
+                pending.append(o)
+    return ValidationReport(conforms=not kept, violations=kept, report_graph=graph)
+
+
+def validate_delta(
+    source: TripleSource, delta: Delta, shapes: Graph | None = None, ontology: Graph | None = None
+) -> ValidationReport:
+    """SHACL on the focus nodes a write affects, over their context in the would-be store ``source``.
+
+    Raises ``Unbounded`` when the shapes or the write cannot be validated incrementally.
+    """
+    reads = shape_reads(shapes if shapes is not None else shapes_graph())
+    merged = WithOntology(source, ontology if ontology is not None else ontology_graph())
+    focus = affected_nodes(merged, reads, delta)
+    context = context_graph(merged, reads, focus)
+    # The class hierarchy is read by every class check; the rest of the ontology only where the reads reach it.
+    hierarchy = Graph()
+    for triple in merged.triples(None, RDFS.subClassOf, None):
+        hierarchy.add(triple)
+    return _kept_report(validate_shacl(context, shapes=shapes, ontology=hierarchy), focus)
+
+
+def validate_or_full(
+    incremental: Callable[[], ValidationReport], full: Callable[[], ValidationReport]
+) -> ValidationReport:
+    """The incremental validation, or the whole-store one when the shapes, the write or the store do not allow it."""
+    try:
+        return incremental()
+    except (Unbounded, NotImplementedError):
+        return full()
