@@ -295,6 +295,14 @@ class Store(abc.ABC):
         """A context in which no thread is inside the backend's native code, so that the process can fork."""
         return nullcontext()
 
+    def match(self, subject: Node | None, predicate: Node | None, obj: Node | None) -> Iterator[Quad]:
+        """The quads of any graph that match a triple pattern (``None`` matches anything), blank nodes included.
+
+        Backends that cannot look blank nodes up by label raise ``NotImplementedError`` (the incremental SHACL
+        gate then validates the whole store instead).
+        """
+        raise NotImplementedError(f"{type(self).__name__} has no triple pattern access")
+
     def to_dataset(self, graph_iri: URIRef | None = None) -> Dataset:
         """A copy of the store's content (or of one graph) as an rdflib Dataset."""
         dataset = Dataset()
@@ -475,6 +483,11 @@ class RdflibStore(Store):
     def __len__(self) -> int:
         """Count quads."""
         return sum(1 for _ in self._dataset.quads((None, None, None, None)))
+
+    def match(self, subject: Node | None, predicate: Node | None, obj: Node | None) -> Iterator[Quad]:
+        """Quads matching a pattern, from rdflib's indexes."""
+        for s, p, o, g in self._dataset.quads((subject, predicate, obj, None)):  # type: ignore[arg-type]
+            yield s, p, o, g if isinstance(g, URIRef) else DATASET_DEFAULT_GRAPH_ID  # type: ignore[misc]
 
     def scratch_copy(self) -> RdflibStore:
         """A copy in a new rdflib Dataset."""
@@ -813,8 +826,10 @@ class OxigraphStore(Store):
         with self._guard.shared():
             yield from self._quads(graph)
 
-    def _quads(self, graph: ox.NamedNode | ox.DefaultGraph | None) -> Iterator[Quad]:
-        for quad in self._store.quads_for_pattern(None, None, None, graph):
+    def _quads(self, graph: ox.NamedNode | ox.DefaultGraph | None, *pattern: object) -> Iterator[Quad]:
+        """Quads of a graph (``None``: any) matching a subject, predicate, object pattern (default: any)."""
+        subject, predicate, obj = (*pattern, None, None, None)[:3]
+        for quad in self._store.quads_for_pattern(subject, predicate, obj, graph):  # type: ignore[arg-type]
             yield (
                 from_ox(quad.subject),
                 from_ox(quad.predicate),
@@ -826,6 +841,12 @@ class OxigraphStore(Store):
     def __len__(self) -> int:
         """Count quads."""
         return len(self._store)
+
+    def match(self, subject: Node | None, predicate: Node | None, obj: Node | None) -> Iterator[Quad]:
+        """Quads matching a pattern, from Oxigraph's indexes."""
+        pattern = [None if term is None else to_ox(term) for term in (subject, predicate, obj)]
+        with self._guard.shared():
+            yield from self._quads(None, *pattern)
 
     @_guarded
     def scratch_copy(self) -> OxigraphStore:
