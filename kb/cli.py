@@ -326,3 +326,7 @@ app.command("diff")(diff_command)
 from stancekb.draw import draw as draw_command  # noqa: E402
 
 app.command("draw")(draw_command)
+
+from stancekb.cli_generate import generate_command  # noqa: E402
+
+app.command("generate")(generate_command)

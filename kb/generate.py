@@ -25,7 +25,7 @@ import hashlib
 import itertools
 import math
 import random
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -39,6 +39,9 @@ from stancekb.resources import kb_files
 
 ZIPF_EXPONENT = 1.2
 """Weight 1/rank**s: with s = 1.2 the five most frequent actors are in about half of all statements."""
+
+PROGRESS_STEP = 10_000
+"""How many triples ``write_synthetic_kb`` writes between two progress reports."""
 
 MEAN_SOURCE_TRIPLES = 1_000
 """About how many triples one synthetic source has; used to size the cast for a requested size."""
@@ -745,10 +748,12 @@ def generate(triples: int, seed: int = 0) -> Iterator[ox.Quad]:
     return SyntheticKB(triples, seed).quads()
 
 
-def write_synthetic_kb(path: Path, triples: int, seed: int = 0) -> int:
+def write_synthetic_kb(path: Path, triples: int, seed: int = 0, progress: Callable[[int], None] | None = None) -> int:
     """Write a synthetic KB to an N-Quads (``.nq``) or TriG (``.trig``) file as it is made; return the triples written.
 
-    Raises ``RdfInputError`` if the file's extension names no format, or one that cannot hold named graphs.
+    ``progress`` is called with the number of triples written so far, every ``PROGRESS_STEP`` triples and at
+    the end. The file appears only once complete (it is written under another name, then renamed). Raises
+    ``RdfInputError`` if the file's extension names no format, or one that cannot hold named graphs.
     """
     fmt = rdf_format(path.name, str(path))
     if not fmt.supports_datasets:
@@ -759,7 +764,17 @@ def write_synthetic_kb(path: Path, triples: int, seed: int = 0) -> int:
         nonlocal written
         for quad in generate(triples, seed):
             written += 1
+            if progress is not None and written % PROGRESS_STEP == 0:
+                progress(written)
             yield quad
 
-    ox.serialize(counted(), path, fmt, prefixes={**PREFIXES, "wd": "http://www.wikidata.org/entity/"})
+    partial = path.with_name(f".{path.name}.partial")  # renamed once complete: never a half-written file
+    try:
+        ox.serialize(counted(), partial, fmt, prefixes={**PREFIXES, "wd": "http://www.wikidata.org/entity/"})
+        partial.replace(path)
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        raise OSError(f"{path}: {error}") from error
+    if progress is not None:
+        progress(written)
     return written

@@ -5,14 +5,18 @@ Sizes are small (a few thousand triples) to keep the suite fast; bench/bench_sto
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 from rdflib import PROV, RDF, Graph, URIRef
+from typer.testing import CliRunner
 
 from stancekb.anchors import check_anchors
+from stancekb.cli import app
 from stancekb.generate import SyntheticKB, generate, write_synthetic_kb
 from stancekb.load import read_graphs
 from stancekb.namespaces import GRAPH, REFERENCE_GRAPH, SKB
@@ -21,6 +25,8 @@ from stancekb.validate import validate_shacl
 
 SIZE = 3_000
 SEED = 7
+STANCEKB = str(Path(sys.executable).with_name("stancekb"))
+runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
@@ -111,3 +117,39 @@ def test_trig_holds_the_same_quads_as_n_quads(tmp_path: Path, kb_file: tuple[Pat
 def test_a_format_without_named_graphs_is_refused(tmp_path: Path, name: str) -> None:
     with pytest.raises(RdfInputError):
         write_synthetic_kb(tmp_path / name, SIZE, SEED)
+
+
+def test_progress_is_reported_as_triples_are_written(tmp_path: Path) -> None:
+    seen: list[int] = []
+    written = write_synthetic_kb(tmp_path / "kb.nq", 25_000, SEED, progress=seen.append)
+    assert seen == sorted(seen) and seen[-1] == written and len(seen) >= 3
+
+
+def test_generate_command_writes_the_same_kb(tmp_path: Path, kb_file: tuple[Path, int]) -> None:
+    """``stancekb generate`` (the installed command) writes what write_synthetic_kb writes, and says so."""
+    output = tmp_path / "generated.nq"
+    done = subprocess.run(
+        [STANCEKB, "generate", "--triples", str(SIZE), "--seed", str(SEED), "-o", str(output)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert output.read_bytes() == kb_file[0].read_bytes()
+    assert f"wrote {kb_file[1]} triples to {output}" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--triples", "100", "-o", "{tmp}/kb.ttl"], "Turtle cannot hold named graphs"),
+        (["--triples", "100", "-o", "{tmp}/missing/kb.nq"], "missing/kb.nq: No such file or directory"),
+        (["--triples", "0", "-o", "{tmp}/kb.nq"], "--triples"),
+    ],
+    ids=["format", "folder", "size"],
+)
+def test_generate_command_refuses_bad_input_in_one_line(tmp_path: Path, args: list[str], message: str) -> None:
+    result = runner.invoke(app, ["generate", *(arg.format(tmp=tmp_path) for arg in args)])
+    assert result.exit_code == 2
+    assert message in result.output and "Traceback" not in result.output
+    assert not list(tmp_path.rglob("*.nq")) and not list(tmp_path.rglob("*.ttl"))
