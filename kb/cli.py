@@ -9,6 +9,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -22,6 +23,8 @@ from stancekb.anchors import AnchorError, check_anchors
 from stancekb.export import FORMATS as EXPORT_FORMATS
 from stancekb.export import ExportError, export
 from stancekb.load import LoadReport, load_files, load_packaged_kb, read_graphs
+from stancekb.module_check import Whole, check_modules
+from stancekb.modules import ModuleError, module_at
 from stancekb.namespaces import SPARQL_PREFIXES
 from stancekb.rdfio import RdfInputError
 from stancekb.reason import ReasonerError, reason
@@ -48,7 +51,16 @@ IN_MEMORY_LOCATIONS = frozenset({"memory:", "oxigraph:"})
 MAX_MESSAGE = 240
 """Longest error line printed (Oxigraph lists every token it expected)."""
 
-USER_ERRORS = (RdfInputError, StoreError, ReasonerError, ResultFormatError, ExportError, ValidationError, OSError)
+USER_ERRORS = (
+    RdfInputError,
+    StoreError,
+    ReasonerError,
+    ResultFormatError,
+    ExportError,
+    ValidationError,
+    OSError,
+    ModuleError,
+)
 
 StoreOption = Annotated[
     str | None,
@@ -133,14 +145,23 @@ def validate(
         typer.Option("--text", help="A source text whose quotes and offsets to check; may be repeated."),
     ] = None,
     no_reason: Annotated[bool, typer.Option("--no-reason", help="Skip the OWL reasoner.")] = False,
+    module: Annotated[
+        list[Path] | None,
+        typer.Option("--module", help="Also check the ontology module in this folder (or .ttl file); may be repeated."),
+    ] = None,
     report: Annotated[
         ReportFormat, typer.Option("--report", help="SHACL report: readable text, or the report graph in Turtle.")
     ] = ReportFormat.text,
 ) -> None:
-    """Check syntax, SHACL shapes, OWL consistency and (with --text) the text anchors; exit 1 on any failure."""
+    """Check syntax, SHACL shapes, OWL consistency, (with --text) the text anchors, then each ontology module.
+
+    Exit 1 on any failure.
+    """
     say = out if report is ReportFormat.text else err
     failed = False
+    packaged = Whole("the core with every packaged module")
     with user_errors():
+        extra_modules = [module_at(path) for path in module or []]
         with err.status("Parsing"):
             graphs = read_graphs(kb_files())
             graphs.update(read_graphs(files or []))
@@ -149,6 +170,7 @@ def validate(
         with err.status("Validating with SHACL"):
             shacl = validate_shacl(data)
         failed |= not shacl.conforms
+        packaged = replace(packaged, conforms=shacl.conforms)
         if report is ReportFormat.turtle:
             typer.echo(prefixed(shacl.report_graph).serialize(format="turtle"))
         else:
@@ -157,6 +179,7 @@ def validate(
             with err.status("Reasoning with HermiT"):
                 owl = reason(data)
             failed |= not owl.consistent
+            packaged = replace(packaged, consistent=owl.consistent)
             say.print(
                 f"reasoner: {'consistent' if owl.consistent else 'INCONSISTENT'} "
                 f"({len(owl.inferred)} triples inferred; {owl.dropped} triples with literals outside the "
@@ -165,6 +188,11 @@ def validate(
             )
         for path in text or []:
             failed |= not _check_text(data, path, say)
+        with err.status("Checking the ontology modules"):
+            module_reports = check_modules(extra_modules, reasoner=not no_reason, packaged=packaged)
+        for module_report in module_reports:
+            failed |= not module_report.ok
+            say.print("\n".join(module_report.lines()), markup=False, highlight=False)
     if failed:
         raise typer.Exit(1)
 

@@ -22,7 +22,7 @@ from rdflib.extras.shacl import parse_shacl_path
 from rdflib.term import BNode, Node
 
 from stancekb.load import read_graphs
-from stancekb.resources import kb_files, ontology_graph, shapes_graph
+from stancekb.resources import core_shapes_graph, kb_files, ontology_graph
 from stancekb.validate import ValidationReport, validate_shacl
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
@@ -96,7 +96,8 @@ def baseline() -> Graph:
 
 @cache
 def shapes() -> Graph:
-    return shapes_graph()
+    """The core's shapes (the modules' shapes are checked with their modules, tests/test_modules.py)."""
+    return core_shapes_graph()
 
 
 def show(report: ValidationReport, data: Graph) -> str:
