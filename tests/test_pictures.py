@@ -220,15 +220,22 @@ def test_png_is_rendered_from_the_svg(kb: Store) -> None:
 
 
 @pytest.mark.parametrize("name", ["stance-map", "network", "timeline"])
-def test_draw_command_writes_svg_and_png(tmp_path: Path, name: str) -> None:
-    svg, image = tmp_path / f"{name}.svg", tmp_path / f"{name}.png"
+def test_draw_command_writes_svg(tmp_path: Path, name: str) -> None:
+    svg = tmp_path / f"{name}.svg"
     result = invoke("--store", "oxigraph:", "draw", name, "--source", str(FIRST_SOURCE), "-o", svg)
     assert result.exit_code == 0, result.output
     root = parse(svg.read_text(encoding="utf-8"))
     assert root.get("data-picture") == name and "Rutte" in texts(root)
-    result = invoke("draw", name, "--format", "png", "-o", image)
+
+
+def test_draw_command_writes_png(tmp_path: Path) -> None:
+    """PNG by the file's suffix, or by --format to standard output."""
+    image = tmp_path / "timeline.png"
+    result = invoke("draw", "timeline", "-o", image)
     assert result.exit_code == 0, result.output
     assert Image.open(image).format == "PNG"
+    result = invoke("draw", "timeline", "--format", "png")
+    assert result.exit_code == 0 and result.stdout_bytes == image.read_bytes()
 
 
 @pytest.mark.parametrize(

@@ -31,6 +31,13 @@ REGION_WIDTH = 330.0
 LABEL_SIZE = 11.0
 EDGE_LABEL_SIZE = 9.5
 MARGIN = 30.0
+SPREAD = 0.6
+"""The layout's usual distance between nodes, as a share of the square root of the area per node."""
+GRAVITY = 0.1
+"""How strongly nodes are drawn to their area's centre (keeps them off the edges)."""
+STEPS = 350
+CLEARING_ROUNDS = 40
+"""Rounds in which nodes are also moved off the edges that cross them (it need not converge: it stops)."""
 NODE_LABEL_WIDTH = 290.0
 """The widest a node's label is drawn (the full label is its hover text)."""
 
@@ -275,8 +282,8 @@ def _layout(network: Network) -> None:
         for e in network.edges
     }
     x0, y0, x1, y1 = areas["main"]
-    distance = math.sqrt((x1 - x0) * (y1 - y0) / len(nodes)) * 0.9
-    steps = 350
+    distance = math.sqrt((x1 - x0) * (y1 - y0) / len(nodes)) * SPREAD
+    steps = STEPS
     for step in range(steps):
         temperature = distance * 0.5 * (1 - step / steps) + 1
         moves = [[0.0, 0.0] for _ in nodes]
@@ -305,13 +312,13 @@ def _layout(network: Network) -> None:
             moves[j][1] += dy / gap * pull
         for node, (mx, my) in zip(nodes, moves, strict=True):
             ax0, ay0, ax1, ay1 = areas[node.region]
-            mx += ((ax0 + ax1) / 2 - node.x) * 0.02 * distance / 10
-            my += ((ay0 + ay1) / 2 - node.y) * 0.02 * distance / 10
+            mx += ((ax0 + ax1) / 2 - node.x) * GRAVITY * distance / 10
+            my += ((ay0 + ay1) / 2 - node.y) * GRAVITY * distance / 10
             size = math.hypot(mx, my) or 0.01
             node.x += mx / size * min(size, temperature)
             node.y += my / size * min(size, temperature)
             _clamp(node, areas[node.region])
-    _separate_labels(nodes, areas)
+    _separate_labels(nodes, areas, _room(network), _segments(network))
     _place_edge_labels(network)
     _place_regions(network)
 
@@ -331,16 +338,13 @@ def _place_edge_labels(network: Network) -> None:
         a, b = by_id[edge.source], by_id[edge.target]
         half_width = max(text_width(line, EDGE_LABEL_SIZE) for line in lines) / 2 + 2
         height = len(lines) * EDGE_LABEL_SIZE * 1.2
-        best = None
-        for share in (0.5, 0.4, 0.6, 0.3, 0.7, 0.22, 0.78):
-            x, y = a.x + (b.x - a.x) * share, a.y + (b.y - a.y) * share
-            box = (x - half_width, y - height / 2, x + half_width, y + height / 2)
-            if best is None:
-                best = box
-            if not any(_overlap(box, other) for other in taken):
-                best = box
-                break
-        assert best is not None
+        candidates = [
+            (a.x + (b.x - a.x) * share, a.y + (b.y - a.y) * share + shift)
+            for shift in (0.0, -height / 2 - 4, height / 2 + 4)
+            for share in (0.5, 0.4, 0.6, 0.3, 0.7, 0.22, 0.78)
+        ]
+        boxes = [(x - half_width, y - height / 2, x + half_width, y + height / 2) for x, y in candidates]
+        best = next((box for box in boxes if not any(_overlap(box, other) for other in taken)), boxes[0])
         taken.append(best)
         edge.label_x, edge.label_y = (best[0] + best[2]) / 2, best[1]
 
@@ -354,19 +358,96 @@ def _box(node: NetworkNode) -> tuple[float, float, float, float]:
     return node.x - 10, node.y - 10, node.x + 14 + node.label_width, node.y + 10
 
 
-def _separate_labels(nodes: list[NetworkNode], areas: dict[str, tuple[float, float, float, float]]) -> None:
-    """Move nodes apart, mostly up and down, until no two boxes (node and label) overlap."""
-    for _ in range(400):
-        moved = False
-        for i, a in enumerate(nodes):
-            for b in nodes[i + 1 :]:
-                ax0, ay0, ax1, ay1 = _box(a)
-                bx0, by0, bx1, by1 = _box(b)
+def _room(network: Network) -> list[tuple[NetworkNode, NetworkNode, float]]:
+    """For each labelled edge, its two nodes and the distance they need for the label to fit between them."""
+    by_id = {node.id: node for node in network.nodes}
+    needs = []
+    for edge in network.edges:
+        if lines := _edge_lines(edge):
+            width = max(text_width(line, EDGE_LABEL_SIZE) for line in lines)
+            needs.append((by_id[edge.source], by_id[edge.target], max(90.0, width + 50)))
+    return needs
+
+
+def _segments(network: Network) -> list[tuple[NetworkNode, NetworkNode]]:
+    """The two ends of each edge."""
+    by_id = {node.id: node for node in network.nodes}
+    return [(by_id[edge.source], by_id[edge.target]) for edge in network.edges]
+
+
+def _crosses(a: NetworkNode, b: NetworkNode, box: tuple[float, float, float, float]) -> bool:
+    """Whether the segment from a to b runs through a box (checked at 24 points along it)."""
+    x0, y0, x1, y1 = box
+    if (a.x < x0 and b.x < x0) or (a.x > x1 and b.x > x1) or (a.y < y0 and b.y < y0) or (a.y > y1 and b.y > y1):
+        return False
+    return any(
+        x0 <= a.x + (b.x - a.x) * step / 25 <= x1 and y0 <= a.y + (b.y - a.y) * step / 25 <= y1 for step in range(1, 25)
+    )
+
+
+def _clear_edges(
+    nodes: list[NetworkNode],
+    segments: list[tuple[NetworkNode, NetworkNode]],
+    areas: dict[str, tuple[float, float, float, float]],
+) -> bool:
+    """Move each node (with its label) off the edges that run through it, sideways; True if one moved."""
+    moved = False
+    for node in nodes:
+        box = _box(node)
+        for a, b in segments:
+            if node is a or node is b or not _crosses(a, b, box):
+                continue
+            dx, dy = b.x - a.x, b.y - a.y
+            length = math.hypot(dx, dy) or 0.01
+            side = 1.0 if (node.x - a.x) * dy - (node.y - a.y) * dx >= 0 else -1.0
+            node.x += dy / length * 4 * side
+            node.y -= dx / length * 4 * side
+            _clamp(node, areas[node.region])
+            box = _box(node)
+            moved = True
+    return moved
+
+
+def _separate_labels(
+    nodes: list[NetworkNode],
+    areas: dict[str, tuple[float, float, float, float]],
+    room: list[tuple[NetworkNode, NetworkNode, float]],
+    segments: list[tuple[NetworkNode, NetworkNode]],
+) -> None:
+    """Move nodes apart until no two boxes (node and label) overlap and each edge's label has room.
+
+    In the first ``CLEARING_ROUNDS`` rounds, nodes are also moved off the edges that run through them.
+    """
+    for round_ in range(400):
+        moved = round_ < CLEARING_ROUNDS and _clear_edges(nodes, segments, areas)
+        for a, b, needed in room:
+            if a.region != b.region:
+                continue
+            dx, dy = b.x - a.x, b.y - a.y
+            gap = math.hypot(dx, dy) or 0.01
+            left = a if a.x <= b.x else b  # its label lies along the edge as far as the edge runs sideways
+            if gap < needed + left.label_width * abs(dx) / gap:
+                needed += left.label_width * abs(dx) / gap
+                moved = True
+                shift = (needed - gap) / 2 + 1
+                a.x, a.y = a.x - dx / gap * shift, a.y - dy / gap * shift
+                b.x, b.y = b.x + dx / gap * shift, b.y + dy / gap * shift
+                _clamp(a, areas[a.region])
+                _clamp(b, areas[b.region])
+        boxes = [_box(node) for node in nodes]
+        order = sorted(range(len(nodes)), key=lambda k: boxes[k][0])
+        for position, i in enumerate(order):
+            for j in order[position + 1 :]:
+                if boxes[j][0] >= boxes[i][2]:
+                    break  # sorted by left side: no box further on reaches this one
+                ax0, ay0, ax1, ay1 = boxes[i]
+                bx0, by0, bx1, by1 = boxes[j]
                 overlap_x = min(ax1, bx1) - max(ax0, bx0)
                 overlap_y = min(ay1, by1) - max(ay0, by0)
                 if overlap_x <= 0 or overlap_y <= 0:
                     continue
                 moved = True
+                a, b = nodes[i], nodes[j]
                 if overlap_y <= overlap_x:
                     shift = overlap_y / 2 + 1
                     upper, lower = (a, b) if a.y <= b.y else (b, a)
@@ -379,6 +460,7 @@ def _separate_labels(nodes: list[NetworkNode], areas: dict[str, tuple[float, flo
                     right.x += shift
                 _clamp(a, areas[a.region])
                 _clamp(b, areas[b.region])
+                boxes[i], boxes[j] = _box(a), _box(b)
         if not moved:
             return
 
