@@ -15,6 +15,7 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 from pydantic import ValidationError
+from pyshacl.errors import ReportableRuntimeError
 from rdflib import Graph, URIRef
 from rich.console import Console
 from rich.table import Table
@@ -60,6 +61,7 @@ USER_ERRORS = (
     ValidationError,
     OSError,
     ModuleError,
+    ReportableRuntimeError,  # pySHACL: shapes it cannot load
 )
 
 StoreOption = Annotated[
@@ -354,6 +356,9 @@ app.command("diff")(diff_command)
 from stancekb.draw import draw as draw_command  # noqa: E402
 
 app.command("draw")(draw_command)
+
+
+import stancekb.publish_cli  # noqa: E402, F401 - registers the docs and release commands on app
 
 from stancekb.cli_generate import generate_command  # noqa: E402
 

@@ -70,16 +70,17 @@ QUERIES: dict[str, str] = {
 """Name -> SELECT query behind the description."""
 
 
-def describe(store: Store, base_url: str) -> Graph:
+def describe(store: Store, base_url: str, version: str | None = None) -> Graph:
     """The VoID and DCAT description of the store's content, as graph ``VOID_GRAPH``.
 
     ``base_url`` is the server's public URL: the SPARQL endpoint is ``BASE/sparql`` and the dumps are under
-    ``BASE/dumps`` (see ``stancekb.export.dump_path``).
+    ``BASE/dumps`` (see ``stancekb.export.dump_path``). ``version`` is the dataset's ``dcat:version`` (default:
+    the ontology's ``owl:versionInfo``; a release gives its own).
     """
     base = base_url.rstrip("/")
     results = {name: store.query(SPARQL_PREFIXES + query).rows for name, query in QUERIES.items()}
     graph = Graph(identifier=VOID_GRAPH)
-    _add_catalogue(graph)
+    _add_catalogue(graph, version)
     _add_statistics(graph, results)
     _add_access(graph, base)
     for row in results["graphs"]:
@@ -99,7 +100,7 @@ def _count(node: Node) -> Literal:
     return Literal(int(str(node)))
 
 
-def _add_catalogue(graph: Graph) -> None:
+def _add_catalogue(graph: Graph, version: str | None) -> None:
     """DCAT's title, description, licence, publisher and version; the ontology the data conforms to."""
     add = graph.add
     package = metadata("stancekb")
@@ -112,7 +113,7 @@ def _add_catalogue(graph: Graph) -> None:
     add((DATASET, DCTERMS.publisher, publisher))
     add((publisher, RDF.type, FOAF.Organization))
     add((publisher, FOAF.name, Literal(package["Author"])))
-    version = ontology_graph().value(ONTOLOGY_IRI, OWL.versionInfo)
+    version = version or ontology_graph().value(ONTOLOGY_IRI, OWL.versionInfo)
     if version is not None:
         add((DATASET, DCAT.version, Literal(str(version))))
     add((DATASET, DCTERMS.conformsTo, ONTOLOGY_IRI))

@@ -283,27 +283,38 @@ def serialise(quads: Iterable[ox.Quad], format_name: str) -> bytes:
     return fmt.write(canonical_nquads(quads))
 
 
-def export(store: Store, format_name: str, graph_iri: URIRef | None = None, *, base_url: str) -> bytes:
+def export(
+    store: Store, format_name: str, graph_iri: URIRef | None = None, *, base_url: str, version: str | None = None
+) -> bytes:
     """A dump of the whole dataset with its description, or of one graph (``VOID_GRAPH``: the description).
 
-    ``base_url`` is the server's public URL, for the description's links to the SPARQL endpoint and dumps.
+    ``base_url`` is the server's public URL, for the description's links to the SPARQL endpoint and dumps;
+    ``version`` the description's ``dcat:version`` (default: the ontology's version).
     Raises ``ExportError`` for an unknown format or a graph the store does not hold.
     """
+    export_format(format_name)
+    return serialise(dump_quads(store, graph_iri, base_url=base_url, version=version), format_name)
+
+
+def dump_quads(
+    store: Store, graph_iri: URIRef | None = None, *, base_url: str, version: str | None = None
+) -> list[ox.Quad]:
+    """The quads of a dump (``export``), to write in several formats without reading the store again."""
     from stancekb.describe import describe  # describe.py links to the dumps of this module's formats
 
-    export_format(format_name)
     graphs = store.named_graphs()
     if graph_iri is not None and graph_iri != VOID_GRAPH and graph_iri not in graphs:
         raise ExportError(f"the store holds no graph <{graph_iri}>: it holds {' '.join(f'<{g}>' for g in graphs)}")
-    quads = [] if graph_iri == VOID_GRAPH else [_ox_quad(quad) for quad in store.quads(graph_iri)]
+    quads = [] if graph_iri == VOID_GRAPH else [ox_quad(quad) for quad in store.quads(graph_iri)]
     if graph_iri in (None, VOID_GRAPH):
-        quads.extend(_ox_quad((s, p, o, VOID_GRAPH)) for s, p, o in describe(store, base_url))
-    return serialise(quads, format_name)
+        quads.extend(ox_quad((s, p, o, VOID_GRAPH)) for s, p, o in describe(store, base_url, version))
+    return quads
 
 
-def _ox_quad(quad: tuple[Node, Node, Node, Node]) -> ox.Quad:
+def ox_quad(quad: tuple[Node, Node, Node, Node | None]) -> ox.Quad:
+    """An rdflib quad as a pyoxigraph quad (``DATASET_DEFAULT_GRAPH_ID`` or None: the default graph)."""
     s, p, o, g = quad
-    graph_name = ox.DefaultGraph() if g == DATASET_DEFAULT_GRAPH_ID else ox.NamedNode(str(g))
+    graph_name = ox.DefaultGraph() if g is None or g == DATASET_DEFAULT_GRAPH_ID else ox.NamedNode(str(g))
     return ox.Quad(to_ox(s), to_ox(p), to_ox(o), graph_name)  # type: ignore[arg-type]
 
 

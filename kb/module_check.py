@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from functools import cache, cached_property
 from importlib.resources.abc import Traversable
 
+from pyshacl import validate as pyshacl_validate
+from pyshacl.errors import ReportableRuntimeError
 from rdflib import OWL, RDF, RDFS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DefinedNamespaceMeta
 from rdflib.term import Node
@@ -249,7 +251,13 @@ def unknown_builtin_terms(graph: Graph) -> set[URIRef]:
 
 
 def check_shacl(context: ModuleContext) -> str:
-    """The core's data and the module's conform to the core's shapes and the module's."""
+    """The module's shapes are well-formed SHACL; the core's data and the module's conform to all the shapes."""
+    try:
+        pyshacl_validate(Graph(), shacl_graph=Graph() + context.shapes, meta_shacl=True)
+    except ReportableRuntimeError as error:
+        wanted = ("Focus Node:", "Result Path:", "Message:")
+        lines = [line.strip() for line in str(error).splitlines() if line.strip().startswith(wanted)]
+        raise _Failed(f"the module's shapes are not well-formed SHACL: {' '.join(lines) or str(error)}") from None
     if context.checked_in.conforms:
         return f"SHACL: conforms (checked in {context.checked_in.name})"
     data = [*context.core_data.values(), *context.data.values()]

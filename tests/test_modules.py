@@ -37,6 +37,7 @@ PREFIXES = """
 @prefix skos: <http://www.w3.org/2004/02/skos/core#> . @prefix ex: <https://example.org/> .
 @prefix rsab: <https://w3id.org/stancekb/id/rutte-stands-alone-new-nato/burden-sharing/> .
 @prefix rsa: <https://w3id.org/stancekb/id/rutte-stands-alone-new-nato/> .
+@prefix sh: <http://www.w3.org/ns/shacl#> .
 """
 
 
@@ -353,3 +354,14 @@ def test_validate_refuses_a_path_that_is_no_module(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["validate", "--no-reason", "--module", str(tmp_path / "nowhere")])
     assert result.exit_code == 2
     assert "no such module folder or file" in result.output
+
+
+def test_ill_formed_module_shapes_are_named(tmp_path: Path) -> None:
+    folder = copy_module(tmp_path)
+    append(
+        folder / "shapes.ttl",
+        '\n<https://w3id.org/stancekb/shapes/modules/burden-sharing#Contribution-kind> sh:maxCount "one" .\n',
+    )
+    (found,) = problems(folder, "SHACL")
+    assert found.startswith("SHACL: the module's shapes are not well-formed SHACL: Focus Node: <")
+    assert "maxCount" in found

@@ -9,7 +9,9 @@ from stancekb.api.routes import (
     actors,
     context,
     dependencies,
+    dumps,
     graph_store,
+    linked_data,
     meetings,
     page,
     pictures,
@@ -33,4 +35,6 @@ ROUTERS: list[APIRouter] = [
     sources.router,
     context.router,
     pictures.router,
+    linked_data.router,
+    dumps.router,
 ]

@@ -1,7 +1,7 @@
 """The service description (https://www.w3.org/TR/sparql11-service-description/) with VoID statistics.
 
-Answered at the SPARQL endpoint on a GET without a query (SPARQL 1.1 Service Description §2) and at
-``/.well-known/void`` (VoID §7.2, https://www.w3.org/TR/void/#well-known), in the negotiated RDF format.
+Answered at the SPARQL endpoint on a GET without a query (SPARQL 1.1 Service Description §2), in the
+negotiated RDF format. (``/.well-known/void`` answers the fuller VoID and DCAT description: ``routes.dumps``.)
 The statistics (``void:triples`` and the distinct counts, per graph and for the whole store) are computed on
 a worker and kept until the store changes.
 """
@@ -29,7 +29,6 @@ from stancekb.api.conneg import (
     Format,
     negotiate,
 )
-from stancekb.api.deps import PoolDep, SettingsDep
 from stancekb.settings import Settings
 from stancekb.store import Store, WorkerPool
 
@@ -139,9 +138,3 @@ async def description_response(request: Request, settings: Settings, pool: Worke
         request.app.state.statistics = cached
     body = describe(settings, cached[1]).serialize(format=fmt.media_type, encoding="utf-8")
     return Response(body, media_type=fmt.content_type, headers={"Vary": "Accept"})
-
-
-@router.get("/.well-known/void")
-async def void(request: Request, settings: SettingsDep, pool: PoolDep) -> Response:
-    """The VoID description of the dataset (with the service description it is part of)."""
-    return await description_response(request, settings, pool)
