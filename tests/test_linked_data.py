@@ -4,7 +4,6 @@ in Chromium), the ontology's IRI and version IRI, and a base URL that moves ever
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
@@ -19,11 +18,10 @@ from server_utils import LiveServer, live_server
 from test_query_page import assert_all_local, browser, references, requested_urls  # noqa: F401 - browser: fixture
 
 from stancekb.export import FORMATS
-from stancekb.load import load_packaged_kb
 from stancekb.namespaces import GRAPH, ONTOLOGY_IRI, RESOURCE, SCHEMA, SKB
 from stancekb.publish import kb_iri, server_path
 from stancekb.resources import ontology_graph
-from stancekb.store import Store, open_store
+from stancekb.store import Store
 
 RSA = "rutte-stands-alone-new-nato/"
 STANCE = RESOURCE[RSA + "stance-jeglinskas-whisperer"]
@@ -35,34 +33,16 @@ EVIL_LINK = "https://example.org/x'onclick='alert(1)'&amp;y"
 RDFLIB_NAMES = {"ttl": "turtle", "trig": "trig", "nq": "nquads", "nt": "nt", "jsonld": "json-ld", "rdf": "xml"}
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
 
-
-@pytest.fixture(scope="module")
-def kb() -> Iterator[Store]:
-    """The packaged KB, and a graph whose resource has a label full of HTML."""
-    store = open_store("oxigraph:")
-    assert load_packaged_kb(store).committed
-    store.add_quads(
-        [
-            (EVIL, RDFS.label, Literal(EVIL_LABEL, lang="en"), EVIL_GRAPH),
-            (EVIL, RDF.type, SKB.Person, EVIL_GRAPH),
-            (EVIL, SKB.affiliation, URIRef(EVIL_LINK), EVIL_GRAPH),
-            (EVIL, RDFS.comment, Literal("line one\n</td></tr></table><img src=x onerror=alert(1)>"), EVIL_GRAPH),
-        ]
-    )
-    yield store
-    store.close()
+pytest_plugins = ["linked_data_fixtures"]  # kb, server, client
 
 
-@pytest.fixture(scope="module")
-def server(kb: Store) -> Iterator[LiveServer]:
-    with live_server(kb) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def client(server: LiveServer) -> Iterator[httpx.Client]:
-    with server.client() as opened:
-        yield opened
+EXTRA_QUADS = [
+    (EVIL, RDFS.label, Literal(EVIL_LABEL, lang="en"), EVIL_GRAPH),
+    (EVIL, RDF.type, SKB.Person, EVIL_GRAPH),
+    (EVIL, SKB.affiliation, URIRef(EVIL_LINK), EVIL_GRAPH),
+    (EVIL, RDFS.comment, Literal("line one\n</td></tr></table><img src=x onerror=alert(1)>"), EVIL_GRAPH),
+]
+"""A resource whose label, link and comment are full of HTML (added to the store by ``linked_data_fixtures.kb``)."""
 
 
 # ---- the mapping -----------------------------------------------------------------------------------------

@@ -4,7 +4,6 @@ counts, and its download links answer."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import httpx
@@ -17,31 +16,12 @@ from test_query_page import references
 
 from stancekb.describe import DATASET, DCAT, describe
 from stancekb.export import FORMATS, VOID_GRAPH, canonical_nquads, dump_path, export, ox_quad
-from stancekb.load import load_packaged_kb
 from stancekb.namespaces import GRAPH, RESOURCE
 from stancekb.store import Store, open_store
 
 BY_EXTENSION = {fmt.extension: fmt for fmt in FORMATS.values()}
 
-
-@pytest.fixture(scope="module")
-def kb() -> Iterator[Store]:
-    store = open_store("oxigraph:")
-    assert load_packaged_kb(store).committed
-    yield store
-    store.close()
-
-
-@pytest.fixture(scope="module")
-def server(kb: Store) -> Iterator[LiveServer]:
-    with live_server(kb) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def client(server: LiveServer) -> Iterator[httpx.Client]:
-    with server.client() as opened:
-        yield opened
+pytest_plugins = ["linked_data_fixtures"]  # kb, server, client
 
 
 def listed_dumps(client: httpx.Client, server: LiveServer) -> list[str]:

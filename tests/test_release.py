@@ -8,7 +8,6 @@ import hashlib
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
 from importlib.resources import files
 from pathlib import Path
 
@@ -30,13 +29,7 @@ SOURCE_GRAPH = GRAPH["rutte-stands-alone-new-nato"]
 STANCEKB = Path(sys.executable).parent / "stancekb"
 COALITION = URIRef(f"{SKB._NS}Coalition")  # a new term: not in the checked namespace
 
-
-@pytest.fixture(scope="module")
-def kb() -> Iterator[Store]:
-    store = open_store("oxigraph:")
-    assert load_packaged_kb(store).committed
-    yield store
-    store.close()
+pytest_plugins = ["linked_data_fixtures"]  # kb, server, client
 
 
 @pytest.fixture(scope="module")
