@@ -120,6 +120,7 @@ def settings_for(ctx: typer.Context, **overrides: Any) -> Settings:
 def opened_store(settings: Settings) -> Iterator[Store]:
     """Open the store; an in-memory one gets the packaged knowledge base first."""
     store = open_store(settings.store)
+    store.allow_network = settings.allow_service
     try:
         if settings.store in IN_MEMORY_LOCATIONS:
             with err.status("Loading the packaged knowledge base"):
@@ -359,7 +360,6 @@ app.command("draw")(draw_command)
 
 
 import stancekb.publish_cli  # noqa: E402, F401 - registers the docs and release commands on app
-
 from stancekb.cli_generate import generate_command  # noqa: E402
 
 app.command("generate")(generate_command)

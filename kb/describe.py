@@ -113,9 +113,9 @@ def _add_catalogue(graph: Graph, version: str | None) -> None:
     add((DATASET, DCTERMS.publisher, publisher))
     add((publisher, RDF.type, FOAF.Organization))
     add((publisher, FOAF.name, Literal(package["Author"])))
-    version = version or ontology_graph().value(ONTOLOGY_IRI, OWL.versionInfo)
-    if version is not None:
-        add((DATASET, DCAT.version, Literal(str(version))))
+    shown = version if version is not None else ontology_graph().value(ONTOLOGY_IRI, OWL.versionInfo)
+    if shown is not None:
+        add((DATASET, DCAT.version, Literal(str(shown))))
     add((DATASET, DCTERMS.conformsTo, ONTOLOGY_IRI))
 
 
