@@ -666,11 +666,17 @@ class OxigraphStore(Store):
         self._changed()
 
     def replace_graphs(self, graphs: Mapping[URIRef, Graph]) -> None:
-        """Replace graphs with one SPARQL update, so that the whole replacement is one transaction.
+        """Replace graphs in one transaction: all of the new content is committed, or none of it.
 
-        Blank nodes get new labels (INSERT DATA scopes labels to the request): a blank node shared with a
-        graph that is not replaced is no longer shared.
+        Graphs that hold nothing yet (a new source, a first load) are added with ``Store.extend``, one
+        transaction that keeps blank node labels. Otherwise the drops and the new content go in one SPARQL
+        update (one transaction too); there blank nodes get new labels (INSERT DATA scopes labels to the
+        request), so a blank node shared with a graph that is not replaced is no longer shared.
+        ``bulk_load`` is never used for writes: it is not transactional (a crash leaves part of the data).
         """
+        if not any(self._holds(iri) for iri in graphs):
+            self.add_quads((s, p, o, iri) for iri, graph in graphs.items() for s, p, o in graph)
+            return
         self._transaction(
             [
                 "DROP SILENT DEFAULT" if iri == DATASET_DEFAULT_GRAPH_ID else f"DROP SILENT GRAPH <{iri}>"
@@ -678,6 +684,11 @@ class OxigraphStore(Store):
             ],
             [(s, p, o, iri) for iri, graph in graphs.items() for s, p, o in graph],
         )
+
+    @_guarded
+    def _holds(self, graph_iri: URIRef) -> bool:
+        """Whether a graph has at least one quad."""
+        return next(iter(self._store.quads_for_pattern(None, None, None, _graph_name(graph_iri))), None) is not None
 
     @_guarded
     def _transaction(self, drops: list[str], inserts: list[Quad]) -> None:
