@@ -32,6 +32,18 @@ PREFIX = "/graph-store"
 router = APIRouter(prefix=PREFIX, tags=["SPARQL 1.1 Graph Store HTTP Protocol"])
 
 DEFAULT = DATASET_DEFAULT_GRAPH_ID
+DIRECT = {
+    "parameters": [
+        {
+            "name": "path",
+            "in": "path",
+            "required": True,
+            "description": "The graph's IRI under the server's base URL (direct identification, §4.1).",
+            "schema": {"type": "string"},
+        }
+    ]
+}
+"""The OpenAPI description of ``/graph-store/{path}``, whose handlers read the path from the request URL."""
 
 
 def _target(request: Request, settings: Settings, parameters: dict[str, list[str]]) -> URIRef | None:
@@ -106,7 +118,7 @@ def _base(settings: Settings, graph: URIRef) -> str:
 
 
 @router.get("")
-@router.get("/{path:path}")
+@router.get("/{path:path}", openapi_extra=DIRECT)
 @router.head("", include_in_schema=False)
 @router.head("/{path:path}", include_in_schema=False)
 async def get(request: Request, settings: SettingsDep, pool: PoolDep, parameters: QueryParameters) -> Response:
@@ -123,7 +135,7 @@ async def get(request: Request, settings: SettingsDep, pool: PoolDep, parameters
 
 
 @router.put("")
-@router.put("/{path:path}")
+@router.put("/{path:path}", openapi_extra=DIRECT)
 async def put(
     request: Request, settings: SettingsDep, pool: PoolDep, parameters: QueryParameters, body: Body, _: UpdateAuth
 ) -> Response:
@@ -136,7 +148,7 @@ async def put(
 
 
 @router.delete("")
-@router.delete("/{path:path}")
+@router.delete("/{path:path}", openapi_extra=DIRECT)
 async def delete(
     request: Request, settings: SettingsDep, pool: PoolDep, parameters: QueryParameters, _: UpdateAuth
 ) -> Response:
@@ -150,7 +162,7 @@ async def delete(
 
 
 @router.post("")
-@router.post("/{path:path}")
+@router.post("/{path:path}", openapi_extra=DIRECT)
 async def post(
     request: Request, settings: SettingsDep, pool: PoolDep, parameters: QueryParameters, body: Body, _: UpdateAuth
 ) -> Response:
