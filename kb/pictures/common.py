@@ -6,12 +6,14 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from functools import cache
 from importlib.resources import files
-from typing import Any, Protocol
+from typing import Any
 
+import pyoxigraph as ox
 from rdflib import Literal, URIRef
+from rdflib.namespace import RDFS
 from rdflib.term import Node
 
-from stancekb.resources import ontology_graph
+from stancekb.resources import ontology_files
 from stancekb.store import Store
 
 TIMES: dict[str, str] = {
@@ -65,15 +67,9 @@ class Filters:
         source = f"source {self.source}" if self.source is not None else "every source"
         return f"{source}; time: {self.time}"
 
-    def parameters(self) -> dict[str, str]:
-        """The filters as the query parameters of a picture's URL (the defaults left out)."""
-        given = {"source": str(self.source) if self.source is not None else None, "time": self.time, "by": self.by}
-        return {name: value for name, value in given.items() if value and value != DEFAULTS.get(name)}
-
-
-DEFAULTS = {"time": "all", "by": "topic"}
 
 Row = dict[str, Node]
+RDFS_LABEL = ox.NamedNode(str(RDFS.label))
 
 
 @cache
@@ -132,21 +128,14 @@ class Labels:
 
 @cache
 def _ontology_labels() -> dict[str, str]:
-    from rdflib.namespace import RDFS
-
-    graph = ontology_graph()
-    return {
-        str(subject): str(label)
-        for subject, label in graph.subject_objects(RDFS.label)
-        if isinstance(label, Literal) and label.language in (None, "en")
-    }
-
-
-class Model(Protocol):
-    """A picture's model: JSON-able, and drawn by its picture's ``draw``."""
-
-    def to_json(self) -> dict[str, Any]:
-        """The model as JSON."""
+    """The ontology's English (or untagged) ``rdfs:label`` of each term, read with Oxigraph's fast parser."""
+    labels: dict[str, str] = {}
+    for entry in ontology_files():
+        for quad in ox.parse(entry.read_bytes(), ox.RdfFormat.TURTLE):
+            label = quad.object
+            if quad.predicate == RDFS_LABEL and isinstance(label, ox.Literal) and label.language in (None, "en"):
+                labels.setdefault(str(quad.subject.value), label.value)
+    return labels
 
 
 def as_json(model: object) -> dict[str, Any]:

@@ -35,7 +35,7 @@ SPREAD = 0.6
 """The layout's usual distance between nodes, as a share of the square root of the area per node."""
 GRAVITY = 0.1
 """How strongly nodes are drawn to their area's centre (keeps them off the edges)."""
-STEPS = 350
+STEPS = 250
 CLEARING_ROUNDS = 40
 """Rounds in which nodes are also moved off the edges that cross them (it need not converge: it stops)."""
 NODE_LABEL_WIDTH = 290.0
