@@ -5,19 +5,20 @@ Thin doors onto ``stancekb.sources``, ``stancekb.draft`` and ``stancekb.diff``; 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rdflib import RDF
+from rdflib import RDF, Dataset, Graph
 
 from stancekb.cli import StoreOption, _check_text, err, fail, opened_store, out, settings_for, user_errors
 from stancekb.diff import diff, read_version, render
 from stancekb.draft import draft, evaluate
 from stancekb.load import read_graphs
 from stancekb.namespaces import SKB
-from stancekb.sources import NewSource, SourceError, SourceIris, read_text, scaffold, store_actors, to_trig
+from stancekb.sources import ActorIndex, NewSource, SourceError, SourceIris, read_text, scaffold, store_actors, to_trig
 from stancekb.validate import union_graph
 
 app = typer.Typer(
@@ -53,23 +54,17 @@ def _new_source(
     issued: str | None,
 ) -> NewSource:
     """The options of ``new`` and ``draft`` as a ``NewSource``, or exit 2 naming the bad one."""
-    with user_errors():
-        try:
-            text = read_text(text_file)
-            when = date.fromisoformat(issued) if issued else None
-        except ValueError as error:
-            fail(f"--issued {issued!r}: {error}" if not isinstance(error, SourceError) else str(error))
-    first_line = text.split("\n", 1)[0].strip()
-    source = NewSource(
-        text=text,
-        title=title or first_line,
-        publisher=publisher or "",
-        slug=slug,
-        contributors=contributors or [],
-        issued=when,
-    )
     try:
-        source.iris  # noqa: B018 - checks the slug
+        text = read_text(text_file)
+        source = NewSource(
+            text=text,
+            title=title or text.split("\n", 1)[0].strip(),
+            publisher=publisher or "",
+            slug=slug,
+            contributors=contributors or [],
+            issued=_date(issued),
+        )
+        source.iris  # noqa: B018 - refuses a bad slug
     except SourceError as error:
         fail(str(error))
     if not source.title:
@@ -77,15 +72,39 @@ def _new_source(
     return source
 
 
-def _write(data: bytes, output: Path | None, iris: SourceIris, force: bool) -> None:
-    """Write a new source's TriG, never over an existing file unless told to."""
+def _date(value: str | None) -> date | None:
+    """An ``--issued`` date."""
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        raise SourceError(f"--issued {value!r}: not a date, use YYYY-MM-DD") from None
+
+
+def _target(output: Path | None, iris: SourceIris, force: bool) -> Path:
+    """Where a new source's TriG goes; never over an existing file unless told to (checked before any work)."""
     target = output or SOURCES_FOLDER / f"{iris.slug}.trig"
     if not target.parent.is_dir():
         fail(f"{target.parent}: no such folder (run from the project's root, or give --output)")
     if target.exists() and not force:
         fail(f"{target} exists: give another --output or --slug, or --force to overwrite it")
-    target.write_bytes(data)
-    err.print(f"wrote {target} (graph <{iris.graph}>)", highlight=False)
+    return target
+
+
+def _build(
+    ctx: typer.Context,
+    store: str | None,
+    source: NewSource,
+    output: Path | None,
+    force: bool,
+    build: Callable[[NewSource, ActorIndex], Dataset],
+) -> Graph:
+    """Build a source's graph with the store's actors and write it as TriG; return the graph."""
+    target = _target(output, source.iris, force)
+    with user_errors(), opened_store(settings_for(ctx, store=store)) as opened:
+        dataset = build(source, store_actors(opened))
+    target.write_bytes(to_trig(dataset, source.iris.graph))
+    err.print(f"wrote {target} (graph <{source.iris.graph}>)", highlight=False)
+    return dataset.graph(source.iris.graph)
 
 
 @app.command("new")
@@ -106,10 +125,7 @@ def new_command(
     """Scaffold a new source's graph: its document (title, publisher, SHA-256, length), its now, a title anchor."""
     if not publisher:
         fail("give --publisher: a source document needs one (a known actor's label, an IRI, or a new outlet's name)")
-    source = _new_source(text, title, publisher, slug, contributor, issued)
-    with user_errors(), opened_store(settings_for(ctx, store=store)) as opened:
-        dataset = scaffold(source, store_actors(opened))
-    _write(to_trig(dataset, source.iris.graph), output, source.iris, force)
+    _build(ctx, store, _new_source(text, title, publisher, slug, contributor, issued), output, force, scaffold)
 
 
 @app.command("draft")
@@ -127,12 +143,9 @@ def draft_command(
 ) -> None:
     """Draft a source's graph from its text: quotes, speakers, roles, mentioned actors, marked unreviewed."""
     source = _new_source(article, title, publisher, slug, contributor, issued)
-    with user_errors(), opened_store(settings_for(ctx, store=store)) as opened:
-        dataset = draft(source, store_actors(opened))
-    graph = dataset.graph(source.iris.graph)
+    graph = _build(ctx, store, source, output, force, draft)
     quotes = len(set(graph.subjects(RDF.type, SKB.Quote)))
     err.print(f"draft: {quotes} quote(s); the graph is marked unreviewed (bibo:status draft)", highlight=False)
-    _write(to_trig(dataset, source.iris.graph), output, source.iris, force)
 
 
 @app.command("check")
@@ -142,8 +155,8 @@ def check_command(
 ) -> None:
     """Check every quote and offset of a source's graph against its text (matched by SHA-256); exit 1 on failure."""
     with user_errors():
-        graphs = list(read_graphs([file]).values())
-    if not _check_text(graphs, text, out):
+        matched = _check_text(list(read_graphs([file]).values()), text, out)
+    if not matched:
         raise typer.Exit(1)
 
 

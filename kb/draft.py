@@ -352,8 +352,8 @@ def quote_spans(graph: Graph) -> dict[tuple[int, int], tuple[Node, Node | None]]
         for anchor in graph.objects(quote, SKB.evidence):
             for selector in graph.objects(anchor, OA.hasSelector):
                 start, end = graph.value(selector, OA.start), graph.value(selector, OA.end)
-                if start is not None and end is not None:
-                    spans[int(start), int(end)] = (quote, speaker)  # type: ignore[arg-type]
+                if isinstance(start, Literal) and isinstance(end, Literal):
+                    spans[int(start), int(end)] = (quote, speaker)
     return spans
 
 

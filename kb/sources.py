@@ -251,7 +251,8 @@ def scaffold(source: NewSource, actors: ActorIndex, *, created: date | None = No
     graph.add((iris.now, RDFS.label, Literal("the article's present", lang="en")))
     if source.issued is not None:
         graph.add((doc, DCTERMS.issued, Literal(source.issued.isoformat(), datatype=XSD.date)))
-    graph.add((doc, DCTERMS.publisher, _actor(graph, actors, source.publisher, SKB.MediaOutlet)))
+    if source.publisher:  # without one, the shapes say that a source document needs one
+        graph.add((doc, DCTERMS.publisher, _actor(graph, actors, source.publisher, SKB.MediaOutlet)))
     for contributor in source.contributors:
         graph.add((doc, DCTERMS.contributor, _actor(graph, actors, contributor, SKB.Person)))
     start = source.text.find(source.title)

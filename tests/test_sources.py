@@ -100,6 +100,16 @@ def test_check_reports_every_broken_selector_and_exits_1(tmp_path: Path) -> None
     assert "1 failure(s)" in result.output and "I did expect this." in result.output
 
 
+def test_check_names_a_missing_file(tmp_path: Path) -> None:
+    for args in (
+        (tmp_path / "none.trig", "--text", TEXT),
+        (SECOND / "allies-close-ranks.trig", "--text", tmp_path / "none.txt"),
+    ):
+        result = invoke("source", "check", *args)
+        assert result.exit_code == 2, result.output
+        assert "none." in result.output and "Traceback" not in result.output
+
+
 def test_check_says_when_the_text_is_another_one(tmp_path: Path) -> None:
     other = tmp_path / "other.txt"
     other.write_text("Another article.", encoding="utf-8")
