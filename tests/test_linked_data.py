@@ -100,6 +100,13 @@ def test_a_resource_iri_answers_303_to_the_negotiated_document(
     assert "accept" in response.headers["vary"].lower()
 
 
+@pytest.mark.parametrize("path", ["/id/mark-rutte", "/id/mark-rutte.ttl", "/ontology", "/dumps/stancekb.nt"])
+def test_head_answers_like_get_without_a_body(client: httpx.Client, path: str) -> None:
+    get, head = client.get(path), client.head(path)
+    assert (head.status_code, head.headers.get("content-type")) == (get.status_code, get.headers.get("content-type"))
+    assert head.content == b""
+
+
 def test_the_format_parameter_overrides_accept(client: httpx.Client, server: LiveServer) -> None:
     response = client.get("/id/mark-rutte", params={"format": "jsonld"}, headers={"accept": "text/html"})
     assert response.headers["location"] == f"{server.url}/id/mark-rutte.jsonld"

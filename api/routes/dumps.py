@@ -27,6 +27,7 @@ from rdflib import URIRef
 from stancekb.api.conneg import RDF_FORMATS, negotiate
 from stancekb.api.deps import PoolDep, SettingsDep
 from stancekb.api.problems import Problem
+from stancekb.api.routes.linked_data import read
 from stancekb.export import (
     DUMPS_PATH,
     FORMATS,
@@ -89,8 +90,8 @@ def _answer(request: Request, fmt: ExportFormat, found: Dump, headers: dict[str,
     return Response(found.body, media_type=_content_type(fmt), headers=headers)
 
 
-@router.get(DUMPS_PATH, include_in_schema=False)
-@router.get(DUMPS_PATH + "/", summary="The list of dumps", response_class=HTMLResponse)
+@read(router, DUMPS_PATH, include_in_schema=False)
+@read(router, DUMPS_PATH + "/", summary="The list of dumps", response_class=HTMLResponse)
 async def dumps_listing(pool: PoolDep, settings: SettingsDep) -> HTMLResponse:
     """Every dump this server offers, as an HTML page of links."""
     graphs = [g for g in await pool.run(methodcaller("named_graphs")) if has_dump_path(g)]
@@ -111,7 +112,7 @@ async def dumps_listing(pool: PoolDep, settings: SettingsDep) -> HTMLResponse:
     return HTMLResponse(page("StanceKB dumps", body))
 
 
-@router.get(DUMPS_PATH + "/{path:path}", summary="A dump")
+@read(router, DUMPS_PATH + "/{path:path}", summary="A dump")
 async def download(path: str, request: Request, pool: PoolDep, settings: SettingsDep) -> Response:
     """A dump of the dataset (``stancekb.EXT``) or of one named graph (``graph/NAME.EXT``)."""
     fmt, found = await dump(request, pool, settings, f"{DUMPS_PATH}/{path}")
@@ -119,7 +120,7 @@ async def download(path: str, request: Request, pool: PoolDep, settings: Setting
     return _answer(request, fmt, found, {"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
-@router.get("/.well-known/void", summary="The VoID and DCAT description of the dataset")
+@read(router, "/.well-known/void", summary="The VoID and DCAT description of the dataset")
 async def void(request: Request, pool: PoolDep, settings: SettingsDep) -> Response:
     """The dataset's VoID and DCAT description, in the negotiated RDF format."""
     chosen = negotiate(RDF_FORMATS, request.headers.get("accept"), request.query_params.get("format"))

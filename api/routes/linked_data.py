@@ -18,7 +18,9 @@ The KB's namespaces map onto this server (``stancekb.publish.SERVED``, under the
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from functools import cache, partial
+from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
@@ -34,6 +36,20 @@ from stancekb.publish import HTML, REPRESENTATIONS, kb_iri, render_resource, res
 from stancekb.resources import ontology_graph
 
 router = APIRouter(tags=["linked data"])
+
+Endpoint = Callable[..., Awaitable[Response]]
+
+
+def read(on: APIRouter, path: str, **options: Any) -> Callable[[Endpoint], Endpoint]:
+    """Route GET and HEAD (what link checkers and crawlers send first) to an endpoint; only GET is documented."""
+
+    def register(endpoint: Endpoint) -> Endpoint:
+        on.add_api_route(path, endpoint, methods=["GET"], **options)
+        on.add_api_route(path, endpoint, methods=["HEAD"], **{**options, "include_in_schema": False})
+        return endpoint
+
+    return register
+
 
 HTML_FORMAT = Format("text/html", ("html",), ("application/xhtml+xml",))
 OFFERED: tuple[Format, ...] = (HTML_FORMAT, *RDF_FORMATS)
@@ -81,19 +97,19 @@ async def _dereference(request: Request, pool: PoolDep, settings: SettingsDep, p
     return RedirectResponse(location, status_code=303, headers={"Vary": "Accept"})
 
 
-@router.get("/id/{path:path}", summary="A resource of the knowledge base")
+@read(router, "/id/{path:path}", summary="A resource of the knowledge base")
 async def resource(path: str, request: Request, pool: PoolDep, settings: SettingsDep) -> Response:
     """https://w3id.org/stancekb/id/PATH: 303 to its description in the negotiated format, or that description."""
     return await _dereference(request, pool, settings, f"/id/{path}")
 
 
-@router.get("/graph/{path:path}", summary="A named graph of the knowledge base")
+@read(router, "/graph/{path:path}", summary="A named graph of the knowledge base")
 async def graph(path: str, request: Request, pool: PoolDep, settings: SettingsDep) -> Response:
     """https://w3id.org/stancekb/graph/PATH: 303 to its description (with links to its dumps), or that description."""
     return await _dereference(request, pool, settings, f"/graph/{path}")
 
 
-@router.get("/dataset", summary="The dataset", status_code=303)
+@read(router, "/dataset", summary="The dataset", status_code=303)
 async def dataset(settings: SettingsDep) -> Response:
     """https://w3id.org/stancekb/dataset: 303 to its VoID and DCAT description."""
     return RedirectResponse(settings.base_url.rstrip("/") + "/.well-known/void", status_code=303)
@@ -134,13 +150,13 @@ def _ontology_answer(request: Request, settings: SettingsDep, path: str, extensi
     return Response(body, media_type=_content_type(media_type), headers=headers)
 
 
-@router.get("/ontology", summary="The ontology")
+@read(router, "/ontology", summary="The ontology")
 async def ontology(request: Request, settings: SettingsDep) -> Response:
     """https://w3id.org/stancekb/ontology: its documentation as HTML, or the OWL in an RDF format."""
     return _ontology_answer(request, settings, "/ontology", None)
 
 
-@router.get("/ontology.{extension}", summary="The ontology as one document")
+@read(router, "/ontology.{extension}", summary="The ontology as one document")
 async def ontology_file(extension: str, request: Request, settings: SettingsDep) -> Response:
     """The ontology's documentation (``html``), diagram (``svg``) or OWL (``ttl``, ``jsonld``, ``rdf``, ...)."""
     if extension not in REPRESENTATIONS and extension != SVG:
@@ -149,7 +165,7 @@ async def ontology_file(extension: str, request: Request, settings: SettingsDep)
     return _ontology_answer(request, settings, "/ontology", extension)
 
 
-@router.get("/ontology/{version}", summary="A version of the ontology")
+@read(router, "/ontology/{version}", summary="A version of the ontology")
 async def ontology_version(version: str, request: Request, settings: SettingsDep) -> Response:
     """https://w3id.org/stancekb/ontology/VERSION (a version IRI): that version, if this server holds it."""
     stem, extension = _split(version)
