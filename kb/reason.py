@@ -8,6 +8,8 @@ Each call runs in a fresh owlready2 ``World``, so calls never see each other's d
   no axiom the ontology reasons with.
 - ``owl:imports`` is left out of the reasoner's input: owlready2 would load each imported IRI, from the web
   or from a local file, and data must never make StanceKB connect out or read a file (docs/security.md).
+  The caller passes the imports closure: the project's ontology holds the core and every module, and
+  ``stancekb.modules.with_imports`` reads a module's imports from the local files its catalog names.
 - HermiT names only IRIs in its answers, so blank nodes of the data are replaced by IRIs for the run and
   turned back into the same blank nodes in the inferred triples. (Not with rdflib's ``skolemize``: the
   OWL API reads its ``/.well-known/genid/`` IRIs as anonymous individuals again.) The ontology's blank
