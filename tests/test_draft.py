@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from rdflib import RDF, Graph, URIRef
+from server_utils import TOKEN, live_server
 from typer.testing import CliRunner
 
 from stancekb.cli import app
@@ -124,3 +125,21 @@ def test_draft_command_writes_a_marked_graph_whose_anchors_match(tmp_path: Path)
     scored = runner.invoke(app, ["source", "evaluate", str(output), str(SECOND / "allies-close-ranks.trig")])
     assert scored.exit_code == 0, scored.output
     assert "quotes (exact span): 4 right of 4 proposed" in scored.output
+
+
+def test_the_graph_store_refuses_a_draft_over_http(kb_store: Store) -> None:
+    """The same gate over the Graph Store Protocol: 422 naming the shape, then 201 once the mark is gone."""
+    source = NewSource(text=read_text(SECOND / "allies-close-ranks.txt"), title="Allies", publisher="TROIB News")
+    graph = make_draft(source, store_actors(kb_store)).graph(source.iris.graph)
+    params = {"graph": str(source.iris.graph)}
+    headers = {"content-type": "text/turtle", "authorization": f"Bearer {TOKEN}"}
+    with live_server(update_token=TOKEN, load_kb=True) as server, server.client() as http:
+        refused = http.put("/graph-store", params=params, content=graph.serialize(format="turtle"), headers=headers)
+        assert refused.status_code == 422, refused.text
+        assert {v["sourceShape"].rsplit("#", 1)[-1].rstrip(">") for v in refused.json()["violations"]} == {
+            "UnreviewedDraftShape"
+        }
+        assert http.get("/graph-store", params=params).status_code == 404
+        graph.remove((source.iris.graph, BIBO_STATUS, None))
+        accepted = http.put("/graph-store", params=params, content=graph.serialize(format="turtle"), headers=headers)
+        assert accepted.status_code == 201, accepted.text
