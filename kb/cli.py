@@ -23,7 +23,7 @@ from rich.table import Table
 from stancekb.anchors import AnchorError, check_anchors
 from stancekb.export import FORMATS as EXPORT_FORMATS
 from stancekb.export import ExportError, export
-from stancekb.load import LoadReport, load_files, load_packaged_kb, read_graphs
+from stancekb.load import LoadReport, load_files, load_packaged_kb, read_graphs, stored_graphs
 from stancekb.module_check import Whole, check_modules
 from stancekb.modules import ModuleError, module_at
 from stancekb.namespaces import SPARQL_PREFIXES
@@ -130,6 +130,14 @@ def opened_store(settings: Settings) -> Iterator[Store]:
         store.close()
 
 
+def kb_graphs(settings: Settings) -> dict[URIRef, Graph]:
+    """The KB to check in full: the packaged files for an in-memory store, else every graph the store holds."""
+    if settings.store in IN_MEMORY_LOCATIONS:
+        return read_graphs(kb_files())
+    with opened_store(settings) as opened:
+        return stored_graphs(opened)
+
+
 @app.callback()
 def main(ctx: typer.Context, store: StoreOption = None) -> None:
     """StanceKB: a knowledge base of who stands where, as linked data."""
@@ -139,9 +147,13 @@ def main(ctx: typer.Context, store: StoreOption = None) -> None:
 
 @app.command()
 def validate(
+    ctx: typer.Context,
     files: Annotated[
         list[Path] | None,
-        typer.Argument(help="Data files to check, with the packaged KB as context (default: the packaged KB)."),
+        typer.Argument(
+            help="Data files to check, with the KB as context: the packaged KB, or what a store on disk (--store) "
+            "holds (default: the KB alone)."
+        ),
     ] = None,
     text: Annotated[
         list[Path] | None,
@@ -155,6 +167,7 @@ def validate(
     report: Annotated[
         ReportFormat, typer.Option("--report", help="SHACL report: readable text, or the report graph in Turtle.")
     ] = ReportFormat.text,
+    store: StoreOption = None,
 ) -> None:
     """Check syntax, SHACL shapes, OWL consistency, (with --text) the text anchors, then each ontology module.
 
@@ -166,7 +179,7 @@ def validate(
     with user_errors():
         extra_modules = [module_at(path) for path in module or []]
         with err.status("Parsing"):
-            graphs = read_graphs(kb_files())
+            graphs = kb_graphs(settings_for(ctx, store=store))
             graphs.update(read_graphs(files or []))
         data = list(graphs.values())
         say.print(f"syntax: {len(graphs)} graph(s), {sum(map(len, data))} triples", highlight=False)

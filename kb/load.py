@@ -46,6 +46,11 @@ def graphs_of(dataset: Dataset, default_graph: URIRef) -> dict[URIRef, Graph]:
     return graphs
 
 
+def stored_graphs(store: Store) -> dict[URIRef, Graph]:
+    """Every graph a store holds, as rdflib graphs (the default graph under ``DATASET_DEFAULT_GRAPH_ID``)."""
+    return graphs_of(store.to_dataset(), DATASET_DEFAULT_GRAPH_ID)
+
+
 def read_graphs(sources: Iterable[Path | Traversable], default_graph: URIRef | None = None) -> dict[URIRef, Graph]:
     """Parse files into named graphs, merging a graph that several files contribute to.
 

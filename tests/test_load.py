@@ -5,7 +5,9 @@ from pathlib import Path
 
 import pytest
 from rdflib import XSD, BNode, Graph, Literal, URIRef
+from typer.testing import CliRunner
 
+from stancekb.cli import app
 from stancekb.load import load_files, load_graphs, load_packaged_kb, read_graphs
 from stancekb.namespaces import GRAPH
 from stancekb.rdfio import RdfInputError
@@ -14,6 +16,7 @@ from stancekb.resources import kb_files
 from stancekb.store import Quad, Store, open_store
 
 EX = "https://example.org/sample/"
+SKB_STANCE = URIRef("https://w3id.org/stancekb/ontology#Stance")
 CITY_GRAPH = GRAPH["cities"]
 
 GOOD_CITY = f"""<{CITY_GRAPH}> {{ <{EX}antwerp> a <{EX}City> ;
@@ -158,3 +161,19 @@ def test_packaged_kb_can_be_validated_on_load(
     monkeypatch.setattr("stancekb.validate.shapes_graph", lambda: city_shapes)
     report = load_packaged_kb(store, validate=True)
     assert report.committed and report.validation is not None and report.validation.conforms
+
+
+def test_validate_checks_a_store_in_full(tmp_path: Path) -> None:
+    """``stancekb --store oxigraph:PATH validate`` validates what the store holds, all of it (not the packaged KB)."""
+    location = f"oxigraph:{tmp_path / 'store'}"
+    store = open_store(location)
+    stance = URIRef("https://example.org/sample/stance-without-holder")
+    graph = Graph()
+    graph.add((stance, URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), SKB_STANCE))
+    assert load_graphs(store, {GRAPH["unchecked"]: graph}, validate=False).committed  # past the gate
+    store.close()
+    del store  # RocksDB's lock goes with the last reference
+    result = CliRunner().invoke(app, ["--store", location, "validate", "--no-reason"])
+    assert result.exit_code == 1
+    assert "syntax: 1 graph(s), 1 triples" in result.output
+    assert "stance-without-holder" in result.output and "Stance-holder" in result.output
