@@ -304,8 +304,11 @@ def test_the_ontology_refuses_an_unsupported_accept(client: httpx.Client) -> Non
     assert client.get("/ontology", headers={"accept": "image/png"}).status_code == 406
 
 
-def test_the_dataset_iri_answers_303_to_its_description(client: httpx.Client, server: LiveServer) -> None:
-    response = client.get("/dataset")
+@pytest.mark.parametrize("path", ["/dataset", "/graph/void"])
+def test_the_dataset_and_its_description_graph_answer_303_to_the_description(
+    client: httpx.Client, server: LiveServer, path: str
+) -> None:
+    response = client.get(path)
     assert response.status_code == 303
     assert response.headers["location"] == f"{server.url}/.well-known/void"
 

@@ -18,6 +18,7 @@ The KB's namespaces map onto this server (``stancekb.publish.SERVED``, under the
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from functools import cache, partial
 from typing import Any
@@ -29,7 +30,7 @@ from rdflib import OWL
 from stancekb.api.conneg import RDF_FORMATS, Format, negotiate
 from stancekb.api.deps import PoolDep, SettingsDep
 from stancekb.api.problems import Problem
-from stancekb.export import FORMATS, ox_quad, serialise
+from stancekb.export import FORMATS, VOID_GRAPH, ox_quad, serialise
 from stancekb.namespaces import ONTOLOGY_IRI
 from stancekb.ontodocs import diagram_svg, ontology_docs
 from stancekb.publish import HTML, REPRESENTATIONS, kb_iri, render_resource, resource_known, server_url
@@ -105,14 +106,23 @@ async def resource(path: str, request: Request, pool: PoolDep, settings: Setting
 
 @read(router, "/graph/{path:path}", summary="A named graph of the knowledge base")
 async def graph(path: str, request: Request, pool: PoolDep, settings: SettingsDep) -> Response:
-    """https://w3id.org/stancekb/graph/PATH: 303 to its description (with links to its dumps), or that description."""
+    """https://w3id.org/stancekb/graph/PATH: 303 to its description (with links to its dumps), or that description.
+
+    The dumps' description graph (``VOID_GRAPH``) is not in the store: it answers 303 to ``/.well-known/void``.
+    """
+    if kb_iri(f"/graph/{path}") == VOID_GRAPH:
+        return _to_description(settings)
     return await _dereference(request, pool, settings, f"/graph/{path}")
+
+
+def _to_description(settings: SettingsDep) -> Response:
+    return RedirectResponse(settings.base_url.rstrip("/") + "/.well-known/void", status_code=303)
 
 
 @read(router, "/dataset", summary="The dataset", status_code=303)
 async def dataset(settings: SettingsDep) -> Response:
     """https://w3id.org/stancekb/dataset: 303 to its VoID and DCAT description."""
-    return RedirectResponse(settings.base_url.rstrip("/") + "/.well-known/void", status_code=303)
+    return _to_description(settings)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -137,7 +147,7 @@ def _version() -> str | None:
     return None if version_iri is None else str(version_iri).removeprefix(str(ONTOLOGY_IRI) + "/")
 
 
-def _ontology_answer(request: Request, settings: SettingsDep, path: str, extension: str | None) -> Response:
+async def _ontology_answer(request: Request, settings: SettingsDep, path: str, extension: str | None) -> Response:
     """A document of the ontology: the one named by the extension, or the negotiated one (Content-Location)."""
     base = settings.base_url.rstrip("/")
     if extension is None:
@@ -146,14 +156,14 @@ def _ontology_answer(request: Request, settings: SettingsDep, path: str, extensi
         headers = {"Content-Location": f"{base}{path}.{extension}", "Vary": "Accept"}
     else:
         headers = {}
-    media_type, body = ontology_document(extension)
+    media_type, body = await asyncio.to_thread(ontology_document, extension)  # the first call takes a second
     return Response(body, media_type=_content_type(media_type), headers=headers)
 
 
 @read(router, "/ontology", summary="The ontology")
 async def ontology(request: Request, settings: SettingsDep) -> Response:
     """https://w3id.org/stancekb/ontology: its documentation as HTML, or the OWL in an RDF format."""
-    return _ontology_answer(request, settings, "/ontology", None)
+    return await _ontology_answer(request, settings, "/ontology", None)
 
 
 @read(router, "/ontology.{extension}", summary="The ontology as one document")
@@ -162,7 +172,7 @@ async def ontology_file(extension: str, request: Request, settings: SettingsDep)
     if extension not in REPRESENTATIONS and extension != SVG:
         known = ", ".join([*REPRESENTATIONS, SVG])
         raise Problem("not-found", f"no /ontology.{extension}: the ontology is served as {known}")
-    return _ontology_answer(request, settings, "/ontology", extension)
+    return await _ontology_answer(request, settings, "/ontology", extension)
 
 
 @read(router, "/ontology/{version}", summary="A version of the ontology")
@@ -175,4 +185,4 @@ async def ontology_version(version: str, request: Request, settings: SettingsDep
             f"this server holds version {_version()} of the ontology, not {stem}: "
             f"see {settings.base_url.rstrip('/')}/ontology",
         )
-    return _ontology_answer(request, settings, f"/ontology/{stem}", extension)
+    return await _ontology_answer(request, settings, f"/ontology/{stem}", extension)
