@@ -4,6 +4,7 @@ counts, and its download links answer."""
 
 from __future__ import annotations
 
+from functools import cache
 from urllib.parse import urlsplit
 
 import httpx
@@ -31,11 +32,17 @@ def listed_dumps(client: httpx.Client, server: LiveServer) -> list[str]:
     return [href for href in references(response.text).links if urlsplit(href).path.startswith("/dumps/")]
 
 
+@cache
+def description(store: Store, base_url: str) -> list[ox.Quad]:
+    """The store's description as quads of ``VOID_GRAPH``, made once (the store does not change meanwhile)."""
+    return [ox_quad((s, p, o, VOID_GRAPH)) for s, p, o in describe(store, base_url)]
+
+
 def expected(store: Store, server: LiveServer, graph: URIRef | None, holds_graphs: bool) -> bytes:
     """What a dump must say, from the store's own quads and the description, as canonical N-Quads."""
     quads = [] if graph == VOID_GRAPH else [ox_quad(q) for q in store.quads(graph)]
     if graph in (None, VOID_GRAPH):
-        quads += [ox_quad((s, p, o, VOID_GRAPH)) for s, p, o in describe(store, server.url)]
+        quads += description(store, server.url)
     if not holds_graphs:
         quads = [ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in quads]
     return canonical_nquads(quads)
