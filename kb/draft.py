@@ -62,6 +62,70 @@ UNNAMED = (
     rf"(?:[Aa]n?|[Oo]ne|[Aa]nother)\s+(?:[\w.{APOSTROPHES}-]+\s+){{0,4}}?(?:{NOUNS})s?"
     rf"(?:\s+(?:from|at|in|with)\s+[^,.;“”\"]+)?"
 )
+TITLE_WORDS = frozenset(
+    [
+        "president",
+        "prime",
+        "minister",
+        "foreign",
+        "defence",
+        "defense",
+        "secretary",
+        "secretary-general",
+        "general",
+        "chancellor",
+        "ambassador",
+        "senator",
+        "representative",
+        "chair",
+        "chairman",
+        "chairwoman",
+        "spokesperson",
+        "spokesman",
+        "spokeswoman",
+        "admiral",
+        "commander",
+        "deputy",
+        "vice",
+        "former",
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "sir",
+        "lord",
+        "king",
+        "queen",
+        "governor",
+        "mayor",
+        "director",
+        "chief",
+        "head",
+        "envoy",
+        "american",
+        "british",
+        "french",
+        "german",
+        "italian",
+        "dutch",
+        "polish",
+        "spanish",
+        "russian",
+        "ukrainian",
+        "lithuanian",
+        "european",
+        "belgian",
+        "chinese",
+        "turkish",
+        "canadian",
+        "nato",
+        "eu",
+        "u.s.",
+        "u.k.",
+        "un",
+    ]
+)
+"""Words of a title before a name, lower case: a new speaker's name is what follows the last of them."""
 PRONOUN = r"[Hh]e|[Ss]he"
 DEFINITE = rf"(?:[Tt]he|[Tt]his|[Tt]hat)\s+(?:[\w.{APOSTROPHES}-]+\s+)?(?P<noun>{NOUNS})"
 SPEAKER = rf"(?P<speaker>{UNNAMED}|{DEFINITE}|{PRONOUN}|{NAME})"
@@ -222,7 +286,9 @@ class Attributor:
                 title = " ".join(tokens[:cut])
                 role = self.actors.role(f"{title} {extra}")
                 return Speaker(actor, name, False, False, role, words, None, start, end)
-        cut = max(0, len(tokens) - 2)
+        cut = len(tokens) - 1  # a new name: the words after the last title word ("Foreign Minister Ana Gil")
+        while cut > 0 and tokens[cut - 1].casefold() not in TITLE_WORDS and self.actors.match(tokens[cut - 1]) is None:
+            cut -= 1
         name, title = " ".join(tokens[cut:]), " ".join(tokens[:cut])
         role = self.actors.role(f"{title} {extra}")
         return Speaker(actor_iri(name), name, False, True, role, words, None, start, end)
@@ -376,11 +442,28 @@ def _same_speaker(draft_graph: Graph, mine: Node | None, curated: Graph, theirs:
     )
 
 
+def _attributions(graph: Graph) -> set[tuple[Node, Node]]:
+    """The (agent, role) pairs of the quotes' qualified attributions."""
+    return {
+        (agent, role)
+        for attribution in graph.objects(None, PROV.qualifiedAttribution)
+        if (agent := graph.value(attribution, PROV.agent)) is not None
+        and (role := graph.value(attribution, PROV.hadRole)) is not None
+    }
+
+
+def _roles(draft_graph: Graph, curated: Graph) -> Score:
+    """Roles proposed for speakers: right if the curated graph gives that speaker that role on some quote."""
+    mine, theirs = _attributions(draft_graph), _attributions(curated)
+    return Score(len(mine), len(theirs), len(mine & theirs))
+
+
 def evaluate(draft_graph: Graph, curated: Graph, actors: ActorIndex) -> dict[str, Score]:
     """Score a draft against the curated graph of the same text: quotes (exact span, overlap), speakers, mentions.
 
     Speakers are scored on the quotes whose spans overlap; a speaker is right if it is the curated actor,
-    or both are unnamed sources described alike. A mentioned actor is right if the curated graph uses it; the
+    or both are unnamed sources described alike. Roles are (speaker, role) pairs of qualified attributions.
+    A mentioned actor is right if the curated graph uses it; the
     actors to find are the known actors (of ``actors``) the curated graph uses.
     """
     mine, theirs = quote_spans(draft_graph), quote_spans(curated)
@@ -398,5 +481,6 @@ def evaluate(draft_graph: Graph, curated: Graph, actors: ActorIndex) -> dict[str
         "quotes (exact span)": Score(len(mine), len(theirs), exact),
         "quotes (overlap)": Score(len(mine), len(theirs), min(len(overlap_mine), len(overlap_theirs))),
         "speakers (of overlapping quotes)": Score(len(proposed_speakers), len(theirs), len(speakers_right)),
+        "speakers' roles": _roles(draft_graph, curated),
         "actors mentioned": Score(len(mentioned), len(used), len(mentioned & used)),
     }

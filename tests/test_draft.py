@@ -100,6 +100,8 @@ def test_quotes_leave_out_the_outlets_comma_and_mix_marks() -> None:
             ["t/defense-official-from-a-nato-country"],
         ),
         ("The words “red line” appear here.", [None]),
+        ("“Soon,” said Maria Fernández Ruiz, Spain\u2019s minister.", ["maria-fernandez-ruiz"]),
+        ("Italian Foreign Minister Ana Gil said, “Yes.”", ["ana-gil"]),
     ],
 )
 def test_speakers_are_found_by_attribution_patterns(text: str, speakers: list[str | None]) -> None:
