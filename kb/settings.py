@@ -13,7 +13,10 @@ class Settings(BaseSettings):
 
     store: str = Field(
         default="oxigraph:",
-        description="Store location: 'memory:' (rdflib), 'oxigraph:' (in memory) or 'oxigraph:PATH' (on disk).",
+        description=(
+            "Store location: 'memory:' (rdflib), 'oxigraph:' (in memory), 'oxigraph:PATH' (on disk) or "
+            "'sparql:URL' (a remote SPARQL 1.1 endpoint, options in stancekb.remote)."
+        ),
     )
     host: str = Field(default="127.0.0.1", description="Address the server listens on.")
     port: int = Field(default=8000, ge=0, le=65535, description="Port the server listens on.")

@@ -17,6 +17,7 @@ import socket
 import subprocess
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -81,14 +82,12 @@ def _missing(message: str) -> None:
     pytest.skip(message)
 
 
-@pytest.fixture(scope="session")
-def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Virtuoso]:
-    """Virtuoso open source on free ports of 127.0.0.1, with SPARQL Update granted, until the session ends."""
+@contextmanager
+def running_virtuoso(folder: Path) -> Iterator[Virtuoso]:
+    """Run Virtuoso with its files in ``folder`` until exit (``RuntimeError`` if it does not come up)."""
     binary, isql = shutil.which("virtuoso-t"), shutil.which("isql-vt")
     if binary is None or isql is None:
-        _missing("virtuoso-t or isql-vt is not installed: apt-get install virtuoso-opensource-7-bin")
-    assert binary is not None and isql is not None
-    folder: Path = tmp_path_factory.mktemp("virtuoso")
+        raise FileNotFoundError("virtuoso-t or isql-vt is not installed: apt-get install virtuoso-opensource-7-bin")
     sql_port, http_port = _free_port(), _free_port()
     ini = folder / "virtuoso.ini"
     ini.write_text(INI.format(folder=folder, sql_port=sql_port, http_port=http_port), encoding="utf-8")
@@ -104,7 +103,8 @@ def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Virtuoso]:
             timeout=30,
             check=False,
         )
-        assert granted.returncode == 0 and "Error" not in granted.stdout, granted.stdout + granted.stderr
+        if granted.returncode != 0 or "Error" in granted.stdout:
+            raise RuntimeError(f"isql-vt could not grant SPARQL Update: {granted.stdout}{granted.stderr}")
         yield server
     finally:
         process.terminate()
@@ -120,14 +120,27 @@ def _wait_until_up(process: subprocess.Popen[bytes], sparql: str, folder: Path) 
     deadline = time.monotonic() + START_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            pytest.fail(f"virtuoso-t exited with {process.returncode}: {(folder / 'stdout.log').read_text()[-2000:]}")
+            output = (folder / "stdout.log").read_text(errors="replace")[-2000:]
+            raise RuntimeError(f"virtuoso-t exited with {process.returncode}: {output}")
         try:
             if httpx.get(sparql, params={"query": "ASK {}"}, timeout=2).status_code == 200:
                 return
         except httpx.HTTPError:
             pass
         time.sleep(0.25)
-    pytest.fail(f"Virtuoso did not answer at {sparql} within {START_SECONDS} s")
+    raise RuntimeError(f"Virtuoso did not answer at {sparql} within {START_SECONDS} s")
+
+
+@pytest.fixture(scope="session")
+def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Virtuoso]:
+    """Virtuoso open source on free ports of 127.0.0.1, with SPARQL Update granted, until the session ends."""
+    if shutil.which("virtuoso-t") is None or shutil.which("isql-vt") is None:
+        _missing("virtuoso-t or isql-vt is not installed: apt-get install virtuoso-opensource-7-bin")
+    try:
+        with running_virtuoso(tmp_path_factory.mktemp("virtuoso")) as server:
+            yield server
+    except RuntimeError as error:
+        pytest.fail(str(error))
 
 
 def empty(store: RemoteStore) -> RemoteStore:
