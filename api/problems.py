@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException
 
 from stancekb.api.conneg import OFFERED, NotAcceptable
 from stancekb.rdfio import RdfInputError
+from stancekb.remote import EndpointUnavailable
 from stancekb.store import (
     ForbiddenOperation,
     FormatUnavailable,
@@ -77,6 +78,7 @@ ERRORS: dict[type[Exception], str] = {
     FormatUnavailable: "not-acceptable",
     NotAcceptable: "not-acceptable",
     RdfInputError: "bad-rdf",
+    EndpointUnavailable: "unavailable",
     StoreError: "internal-error",
 }
 """The problem kind of each library error (the most specific class listed wins)."""

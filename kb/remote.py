@@ -26,26 +26,32 @@ It behaves as the other backends do:
   Bindings are ``BIND(term AS ?name)`` placed first in the query's WHERE group (terms written by Oxigraph,
   so no caller's text enters the query); a trailing VALUES would do, but Virtuoso 7 refuses one for a
   variable it does not project.
-- Writes: every write is one update request (https://www.w3.org/TR/sparql11-update/), which the server
-  runs as one transaction where it can. Data is written as ``INSERT { ... } WHERE {}``, not INSERT DATA,
-  because Virtuoso 7 refuses blank nodes in INSERT DATA; so blank nodes are scoped to the request, as
+- Writes: every write is made, or switched in, by one update request
+  (https://www.w3.org/TR/sparql11-update/), which the server runs as one transaction where it can. Data
+  is written as ``INSERT { ... } WHERE {}``, not INSERT DATA, when it has blank nodes, because Virtuoso 7
+  refuses blank nodes in INSERT DATA; so blank nodes are scoped to the request, as
   ``OxigraphStore.replace_graphs`` scopes them. A write too large for one request (Virtuoso 7 parses a
   request whole and gives up past a few thousand triples) is staged in hidden graphs (by Graph Store
   POSTs of N-Triples if ``graph-store`` is given, by chunks of updates otherwise), then moved in by one
   last request (see ``RemoteStore._write``). The store's default graph is a graph of the server's
   (``default-graph``), so the raw ``update`` is the one write that reaches the server's own default graph.
+  ``match`` (triple pattern lookups) is only answered by a worker's snapshot (see below).
 - ``scratch_copy`` (the write gate's trial) is an in-memory ``OxigraphStore`` holding a copy of the content.
   In a process forked through ``paused`` (a ``WorkerPool`` worker) the first write makes such a copy and
   the process then reads and writes only it: a worker is meant to hold a snapshot, and a trial write in a
   worker must never reach the server. The httpx client is made per process, after a fork.
-- Errors: a connection failure, a timeout or a 4xx/5xx answer is a ``StoreError`` (``QueryTimeout``,
-  ``QuerySyntaxError`` for a 400 to a query or update) naming the endpoint, in one line.
+- Errors: a connection failure, a timeout or a 4xx/5xx answer is a ``StoreError`` naming the endpoint, in
+  one line: ``QueryTimeout``, ``QuerySyntaxError`` for a 400, ``EndpointUnavailable`` (the server answers
+  503) for a connection failure or a 5xx.
 
 What a server does to the data is its own: Virtuoso writes literals of XSD types in canonical form
 (``"979"^^xsd:gYear`` comes back as ``"0979"``, ``"1000"^^xsd:double`` as ``"1000.0"``) and stores
 numerically equal numbers and booleans of one subject and predicate as one value (``1``, ``"01"``,
-``1.0e0`` and ``true`` collapse to one). A killed worker closes its connection; whether the server then
-stops evaluating is the server's.
+``1.0e0`` and ``true`` collapse to one), ``"2"^^xsd:decimal`` as an ``xsd:integer``, and evaluates a
+boolean expression bound by BIND (``BIND(EXISTS {...} AS ?x)``) to the integer 1 or 0. Its compiler also
+refuses some valid queries (a ``BIND`` of a constant after a FILTER in a UNION branch fails with
+"sparp_gp_deprecate()"). A killed worker closes its connection; whether the server then stops evaluating
+is the server's.
 """
 
 from __future__ import annotations
@@ -108,6 +114,10 @@ DEFAULT_GRAPH = "urn:x-stancekb:default-graph"
 """The graph on the server that holds the store's default graph (Virtuoso has no separate default graph)."""
 GRAPH_LIST_TTL = 1.0
 """Seconds the list of graphs (the explicit dataset of queries) is reused, unless this object wrote."""
+
+
+class EndpointUnavailable(StoreError):
+    """The endpoint cannot be reached, or failed (a 5xx answer): the server's problem, not the request's."""
 
 
 @dataclass(frozen=True)
@@ -333,7 +343,9 @@ class RemoteStore(Store):
                 f"the SPARQL endpoint {url} did not answer within {self.endpoints.timeout:g} s"
             ) from None
         except httpx.HTTPError as error:
-            raise StoreError(f"cannot reach the SPARQL endpoint {url}: {error or type(error).__name__}") from None
+            raise EndpointUnavailable(
+                f"cannot reach the SPARQL endpoint {url}: {error or type(error).__name__}"
+            ) from None
         if self._detected is None:
             server = response.headers.get("server", "")
             name = next((d for prefix, d in SERVER_HEADERS.items() if server.startswith(prefix)), "sparql11")
@@ -717,4 +729,6 @@ def _answer_error(url: str, response: httpx.Response) -> StoreError:
     text = _TAGS.sub(" ", response.text) if "html" in _media_type(response) else response.text
     said = next((" ".join(line.split()) for line in text.splitlines() if line.strip()), response.reason_phrase)
     message = f"the SPARQL endpoint {url} answered {response.status_code}: {said[:300]}"
+    if response.status_code >= 500:
+        return EndpointUnavailable(message)
     return QuerySyntaxError(message) if response.status_code == 400 else StoreError(message)

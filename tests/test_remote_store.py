@@ -410,13 +410,15 @@ def test_gated_writes_over_virtuoso(virtuoso: Virtuoso, virtuoso_store: RemoteSt
     assert GRAPH["extra"] in fresh.named_graphs()
 
 
-def test_a_store_error_is_no_500(virtuoso_store: RemoteStore) -> None:
-    """A backend that fails answers with the server's problem document naming the endpoint, not a traceback."""
-    down = RemoteStore(f"sparql:http://127.0.0.1:{free_port()}/sparql?dialect=sparql11")
-    with live_server(down) as server, server.client() as client:
-        response = client.get("/actors")
-    assert (response.status_code >= 500 and response.status_code != 500) or "Traceback" not in response.text
-    assert "cannot reach the SPARQL endpoint" in response.text
+def test_an_endpoint_that_is_down_answers_503() -> None:
+    """A backend that cannot be reached: the server's 503 problem document naming the endpoint, no traceback."""
+    url = f"http://127.0.0.1:{free_port()}/sparql"
+    with live_server(RemoteStore(f"sparql:{url}?dialect=sparql11")) as server, server.client() as client:
+        for response in (client.get("/actors"), client.get("/sparql", params={"query": "ASK {}"})):
+            assert response.status_code == 503, response.text
+            assert response.headers["content-type"] == "application/problem+json"
+            assert response.json()["detail"].startswith(f"cannot reach the SPARQL endpoint {url}")
+            assert "Traceback" not in response.text
 
 
 def test_a_store_is_usable_from_a_forked_worker_after_use_in_the_parent(virtuoso_store: Store) -> None:
