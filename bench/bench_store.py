@@ -38,11 +38,12 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import Dataset
+from rdflib import Dataset, Graph, URIRef
 
 from stancekb.generate import SyntheticKB, write_synthetic_kb
-from stancekb.load import graphs_of, load_graphs
-from stancekb.namespaces import REFERENCE_GRAPH
+from stancekb.incremental import PendingWrite, affected_nodes, context_graph, graph_write_delta, shape_reads
+from stancekb.load import graphs_of, load_graphs, validate_graph_write, validate_graph_write_fully
+from stancekb.namespaces import REFERENCE_GRAPH, SKB
 from stancekb.rdfio import parse_bytes
 from stancekb.resources import ontology_graph, query_files, shapes_graph
 from stancekb.store import OxigraphStore
@@ -51,7 +52,17 @@ from stancekb.validate import validate_shacl
 BENCH = Path(__file__).resolve().parent
 RESULTS = BENCH / "results" / "store.json"
 SIZES = {"10k": 10_000, "100k": 100_000, "1M": 1_000_000, "10M": 10_000_000}
-TASKS = ("generate", "oxigraph", "oxigraph-disk", "rdflib", "validate-full", "validate-source", "gate")
+TASKS = (
+    "generate",
+    "oxigraph",
+    "oxigraph-disk",
+    "rdflib",
+    "validate-full",
+    "validate-source",
+    "gate",
+    "gate-incremental",
+    "gate-incremental-disk",
+)
 Record = dict[str, Any]
 
 
@@ -201,10 +212,11 @@ def task_validate_full(args: argparse.Namespace) -> None:
     )
 
 
-def new_source(args: argparse.Namespace, with_reference: bool) -> Dataset:
-    """A new synthetic source (the next number after the KB's last), alone or with the reference graph."""
+def new_source(args: argparse.Namespace, with_reference: bool, number: int | None = None) -> Dataset:
+    """A new synthetic source (by default the next number after the KB's last), alone or with the reference graph."""
     kb = SyntheticKB(args.size, args.seed)
-    quads = [*kb.reference(), *kb.source(args.source).quads] if with_reference else kb.source(args.source).quads
+    source = kb.source(args.source if number is None else number).quads
+    quads = [*kb.reference(), *source] if with_reference else source
     data = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
     assert data is not None
     return parse_bytes(data, ox.RdfFormat.N_QUADS)
@@ -234,14 +246,87 @@ def task_validate_source(args: argparse.Namespace) -> None:
 
 
 def task_gate(args: argparse.Namespace) -> None:
-    """Today's gate: ``load_graphs`` of one new source into an Oxigraph store that holds the KB."""
+    """The gate with whole-KB validation (as it was before the incremental gate): one new source, then commit."""
     warm_up()
     store = OxigraphStore("oxigraph:")
     store.native.bulk_load(path=args.file, format=ox.RdfFormat.N_QUADS)
-    graphs = graphs_of(new_source(args, with_reference=False), REFERENCE_GRAPH)
+    number = len(store.named_graphs()) - 1
+    graphs = graphs_of(new_source(args, with_reference=False, number=number), REFERENCE_GRAPH)
     with timed() as elapsed:
-        report = load_graphs(store, graphs)
-    emit("result", seconds=elapsed[0], committed=report.committed, triples=len(store), peak_rss_mib=peak_rss_mib())
+        report = validate_graph_write_fully(store, graphs, replace=True)
+        if report.conforms:
+            store.replace_graphs(graphs)
+    emit("result", seconds=elapsed[0], committed=report.conforms, triples=len(store), peak_rss_mib=peak_rss_mib())
+
+
+def broken(graphs: dict[URIRef, Graph]) -> dict[URIRef, Graph]:
+    """The graphs with the holder of one stance left out: the gate must refuse them."""
+    copies = {name: Graph() + graph for name, graph in graphs.items()}
+    for graph in copies.values():
+        for stance, holder in graph.subject_objects(SKB.holder):
+            graph.remove((stance, SKB.holder, holder))
+            return copies
+    raise AssertionError("the synthetic source has no stance")
+
+
+def task_gate_incremental(args: argparse.Namespace, on_disk: bool = False) -> None:
+    """The gate as it is: ``load_graphs`` of new ~1,000-triple sources into a store holding the KB, one at a time.
+
+    Each run validates (incrementally) and commits the next new source; validation and commit are timed apart
+    (medians of ``--repeat`` runs). A last run with a stance's holder left out must be refused.
+    """
+    warm_up()
+    folder: Path | None = args.scratch / "store" if on_disk else None
+    store = OxigraphStore(f"oxigraph:{folder or ''}")
+    store.native.bulk_load(path=args.file, format=ox.RdfFormat.N_QUADS)
+    reads = shape_reads(shapes_graph())
+    runs: list[Record] = []
+    first = len(store.named_graphs()) - 1  # sources are numbered from 0; the reference graph is the other one
+    for number in range(first, first + args.repeat):
+        graphs = graphs_of(new_source(args, with_reference=False, number=number), REFERENCE_GRAPH)
+        cpu = time.process_time()
+        with timed() as validation:
+            report = validate_graph_write(store, graphs, replace=True)
+        cpu_validation = time.process_time() - cpu
+        with timed() as commit:
+            if report.conforms:
+                store.replace_graphs(graphs)
+        runs.append(
+            {
+                "validate": validation[0],
+                "commit": commit[0],
+                "cpu": time.process_time() - cpu,
+                "cpu_validate": cpu_validation,
+                "conforms": report.conforms,
+            }
+        )
+    last = graphs_of(new_source(args, with_reference=False, number=first + args.repeat), REFERENCE_GRAPH)
+    last_delta = graph_write_delta(store, last, replace=True)
+    added = Graph()
+    for triple in last_delta.added:
+        added.add(triple)
+    pending = PendingWrite(store, added, last_delta.removed)
+    focus = affected_nodes(pending, reads, last_delta)
+    context = context_graph(pending, reads, focus)
+    with timed() as refusing:
+        refused = load_graphs(store, broken(last))
+    emit(
+        "result",
+        validate_ms=round(statistics.median(run["validate"] for run in runs) * 1000, 1),
+        commit_ms=round(statistics.median(run["commit"] for run in runs) * 1000, 1),
+        total_ms=round(statistics.median(run["validate"] + run["commit"] for run in runs) * 1000, 1),
+        cpu_validate_ms=round(statistics.median(run["cpu_validate"] for run in runs) * 1000, 1),
+        cpu_total_ms=round(statistics.median(run["cpu"] for run in runs) * 1000, 1),
+        runs=len(runs),
+        all_committed=all(run["conforms"] for run in runs),
+        source_triples=len(last_delta.added),
+        focus_nodes=len(focus),
+        context_triples=len(context),
+        broken_refused=not refused.committed,
+        broken_ms=round(refusing[0] * 1000, 1),
+        triples=len(store),
+        peak_rss_mib=peak_rss_mib(),
+    )
 
 
 TASK_FUNCTIONS: dict[str, Callable[[argparse.Namespace], None]] = {
@@ -252,6 +337,8 @@ TASK_FUNCTIONS: dict[str, Callable[[argparse.Namespace], None]] = {
     "validate-full": task_validate_full,
     "validate-source": task_validate_source,
     "gate": task_gate,
+    "gate-incremental": task_gate_incremental,
+    "gate-incremental-disk": lambda args: task_gate_incremental(args, on_disk=True),
 }
 
 
@@ -447,6 +534,7 @@ def markdown(results: Record) -> str:
             f"({cell(one.get('triples'), digits=0)} triples) | {ratio(full.get('seconds'), one_s)} "
             f"| {cell(gate.get('seconds'), ' s')} |"
         )
+    lines += ["", *gate_table(results)]
     loads = [
         value
         for measured in results["sizes"].values()
@@ -462,6 +550,31 @@ def markdown(results: Record) -> str:
         if "queries" in measured.get("oxigraph", {}):
             lines += ["", *question_table(label, measured)]
     return "\n".join(lines)
+
+
+def gate_table(results: Record) -> list[str]:
+    """The write gate at each size: whole-KB validation (the baseline) against the incremental gate."""
+    lines = [
+        "| triples | SHACL, whole KB (baseline) | incremental gate: validate | commit | total | speed-up (validation) "
+        "| focus nodes, context triples (source triples) | broken source refused in | on disk: total |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for label, measured in results["sizes"].items():
+        full, gate, disk = (
+            measured.get(task, {}) for task in ("validate-full", "gate-incremental", "gate-incremental-disk")
+        )
+        if not gate:
+            continue
+        refused = "refused" if gate.get("broken_refused") else "NOT refused"
+        lines.append(
+            f"| {label} | {cell(full.get('seconds'), ' s')} | {cell(gate.get('validate_ms'), ' ms', 0)} "
+            f"| {cell(gate.get('commit_ms'), ' ms', 0)} | {cell(gate.get('total_ms'), ' ms', 0)} "
+            f"| {ratio(full.get('seconds'), (gate.get('validate_ms') or 0) / 1000 or None)} "
+            f"| {cell(gate.get('focus_nodes'), digits=0)}, {cell(gate.get('context_triples'), digits=0)} "
+            f"({cell(gate.get('source_triples'), digits=0)}) "
+            f"| {refused}, {cell(gate.get('broken_ms'), ' ms', 0)} | {cell(disk.get('total_ms'), ' ms', 0)} |"
+        )
+    return lines
 
 
 def question_table(label: str, measured: Record) -> list[str]:
