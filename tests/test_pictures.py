@@ -252,3 +252,12 @@ def test_draw_command_names_bad_input(arguments: list[str], message: str) -> Non
     result = invoke("draw", *arguments)
     assert result.exit_code == 2
     assert message in result.stderr and "Traceback" not in result.output
+
+
+def test_a_remote_endpoint_draws_the_same_models(kb: Store, virtuoso_store: Store) -> None:
+    """The queries are portable: a remote SPARQL endpoint (the session's Virtuoso) gives Oxigraph's models."""
+    assert load_packaged_kb(virtuoso_store).committed
+    for name in ("stance-map", "network", "timeline"):
+        for time in ("all", "now"):
+            expected = drawn(kb, name, source=FIRST_SOURCE, time=time).model
+            assert drawn(virtuoso_store, name, source=FIRST_SOURCE, time=time).model == expected, (name, time)
