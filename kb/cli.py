@@ -178,8 +178,9 @@ def validate(
     packaged = Whole("the core with every packaged module")
     with user_errors():
         extra_modules = [module_at(path) for path in module or []]
+        settings = settings_for(ctx, store=store)
         with err.status("Parsing"):
-            graphs = kb_graphs(settings_for(ctx, store=store))
+            graphs = kb_graphs(settings)
             graphs.update(read_graphs(files or []))
         data = list(graphs.values())
         say.print(f"syntax: {len(graphs)} graph(s), {sum(map(len, data))} triples", highlight=False)
@@ -205,7 +206,11 @@ def validate(
         for path in text or []:
             failed |= not _check_text(data, path, say)
         with err.status("Checking the ontology modules"):
-            module_reports = check_modules(extra_modules, reasoner=not no_reason, packaged=packaged)
+            # what the run above passed holds for the packaged modules only if it checked the packaged KB
+            packaged_kb = settings.store in IN_MEMORY_LOCATIONS
+            module_reports = check_modules(
+                extra_modules, reasoner=not no_reason, packaged=packaged if packaged_kb else None
+            )
         for module_report in module_reports:
             failed |= not module_report.ok
             say.print("\n".join(module_report.lines()), markup=False, highlight=False)
