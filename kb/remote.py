@@ -9,7 +9,8 @@ Location: ``sparql:`` and the query endpoint's URL, options as its query paramet
 - ``update=URL``        the SPARQL Update endpoint (default: the query endpoint);
 - ``graph-store=URL``   a Graph Store HTTP Protocol endpoint, used to read one graph as N-Triples (default:
   none, a query reads it);
-- ``auth=basic|digest`` how the URL's ``user:password@`` is sent, to every endpoint (default: basic);
+- ``auth=basic|digest|bearer`` how the URL's ``user:password@`` is sent, to every endpoint (default:
+  basic; bearer sends the password as the token);
 - ``timeout=SECONDS``   the most one request may take (default: 60);
 - ``dialect=NAME``      a key of ``DIALECTS`` (default: read from the server's ``Server`` header);
 - ``hide-graph=IRI``    (repeatable) a graph of the server's own to leave out, besides the dialect's;
@@ -61,7 +62,7 @@ import os
 import re
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, suppress
 from dataclasses import dataclass, field
 from functools import wraps
@@ -163,7 +164,25 @@ SERVER_HEADERS: dict[str, str] = {"Virtuoso/": "virtuoso"}
 """The start of a ``Server`` response header, and the dialect it names; any other server is ``sparql11``."""
 
 _OPTIONS = {"update", "graph-store", "auth", "timeout", "dialect", "hide-graph", "default-graph"}
-_AUTH: dict[str, Callable[[str, str], httpx.Auth]] = {"basic": httpx.BasicAuth, "digest": httpx.DigestAuth}
+
+
+class BearerAuth(httpx.Auth):
+    """``Authorization: Bearer TOKEN`` (RFC 6750), as StanceKB's own server wants for writes."""
+
+    def __init__(self, token: str) -> None:
+        self._token = token
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        """Send the request with the token."""
+        request.headers["Authorization"] = f"Bearer {self._token}"
+        yield request
+
+
+_AUTH: dict[str, Callable[[str, str], httpx.Auth]] = {
+    "basic": httpx.BasicAuth,
+    "digest": httpx.DigestAuth,
+    "bearer": lambda _user, password: BearerAuth(password),
+}
 _FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
 _KINDS: dict[str, QueryKind] = {"SELECT": "select", "ASK": "ask", "CONSTRUCT": "graph", "DESCRIBE": "graph"}
 _BLOCKS = re.compile(r"[{}]|[A-Za-z]+")

@@ -26,6 +26,7 @@ from virtuoso import Virtuoso, empty
 from stancekb.load import load_packaged_kb
 from stancekb.namespaces import GRAPH
 from stancekb.remote import STAGING, Endpoints, RemoteStore, query_kind, with_bindings
+from stancekb.resources import query_files
 from stancekb.store import (
     ForbiddenOperation,
     OxigraphStore,
@@ -431,3 +432,48 @@ def test_a_store_is_usable_from_a_forked_worker_after_use_in_the_parent(virtuoso
         for _ in range(3):
             response = client.get("/sparql", params={"query": f"ASK {{ <{EX}w> ?p ?o }}"})
             assert response.json()["boolean"] is True
+
+
+# --- a second kind of server: StanceKB's own endpoint, as a plain SPARQL 1.1 server ----------------------
+
+
+def test_stancekb_served_over_its_own_endpoint_is_a_generic_sparql11_store(
+    kb_pair: tuple[RemoteStore, OxigraphStore],
+) -> None:
+    """The ``sparql11`` dialect against a second server (this project's, over Oxigraph): reads, bearer-token
+    writes through its gate, and the competency questions give Oxigraph's answers exactly (no canonicalising)."""
+    _, local = kb_pair
+    served = OxigraphStore()
+    served.add_quads(local.quads())
+    with live_server(served, update_token=TOKEN) as server:
+        netloc = server.url.removeprefix("http://")
+        remote = RemoteStore(
+            f"sparql:http://token:{TOKEN}@{netloc}/sparql?auth=bearer&graph-store={server.url}/graph-store"
+        )
+        assert remote.dialect.name == "sparql11"
+        assert remote.named_graphs() == local.named_graphs()
+        assert len(remote) == len(local)
+        assert set(remote.quads(GRAPH["reference"])) == set(local.quads(GRAPH["reference"]))
+        for file in query_files():
+            text = file.read_text(encoding="utf-8")
+            assert Counter(map(frozenset_row, remote.query(text).rows)) == Counter(
+                map(frozenset_row, local.query(text).rows)
+            ), file.name
+        rutte = URIRef("https://w3id.org/stancekb/id/mark-rutte")
+        note = Graph()
+        note.add((rutte, URIRef(f"{EX}note"), Literal("checked")))
+        remote.replace_graphs({GRAPH["extra"]: note})
+        assert GRAPH["extra"] in served.named_graphs()
+        assert remote.query(f'ASK {{ <{rutte}> <{EX}note> "checked" }}').boolean is True
+        remote.remove_graph(GRAPH["extra"])
+        assert GRAPH["extra"] not in served.named_graphs()
+        with pytest.raises(StoreError, match="cannot be asked about a blank node"):
+            remote.query("SELECT * WHERE { ?s ?p ?o }", bindings={"s": BNode("b0")})
+        wrong = RemoteStore(f"sparql:http://token:wrong@{netloc}/sparql?auth=bearer")
+        with pytest.raises(StoreError, match="answered 401"):
+            wrong.update(f"DROP GRAPH <{GRAPH['reference']}>")
+        assert len(remote) == len(local)
+
+
+def frozenset_row(row: dict[str, object]) -> frozenset[tuple[str, object]]:
+    return frozenset(row.items())
