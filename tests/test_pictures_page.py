@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 import pytest
 import test_query_page
 from PIL import Image
+from rdflib import URIRef
 from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
@@ -23,6 +24,8 @@ from selenium.webdriver.support.select import Select
 from selenium.webdriver.support.wait import WebDriverWait
 from server_utils import LiveServer
 from test_query_page import assert_all_local, assert_no_console_errors, references, requested_urls
+
+from stancekb.pictures import Filters, PictureJob
 
 server = test_query_page.server
 """The query page tests' fixture: a server on 127.0.0.1 holding the packaged KB."""
@@ -64,6 +67,8 @@ def test_each_picture_has_a_page_an_svg_a_png_and_a_model(server: LiveServer) ->
             svg = client.get(f"/pictures/{name}.svg", params={"source": "rutte-stands-alone-new-nato"})
             assert svg.status_code == 200 and svg.headers["content-type"] == "image/svg+xml"
             assert ET.fromstring(svg.content).get("data-picture") == name
+            same = PictureJob(name, Filters(URIRef(f"{SKR}rutte-stands-alone-new-nato")))(server.store)
+            assert svg.text == same.svg, "the server's SVG is not the library's drawing"
             model = client.get(f"/pictures/{name}.json", params={"time": "now"}).json()
             assert model["picture"] == name and model["filters"]["time"] == "now" and model["model"]
         image = client.get("/pictures/timeline.png")  # the cheapest to render: PNG is the same path for all
