@@ -15,6 +15,7 @@ from typing import Any
 from stancekb.namespaces import SKB
 from stancekb.pictures.common import Filters, Labels, Picture, as_json, rows, text
 from stancekb.pictures.svg import INK, MUTED, Drawing, details, shorten, wrap
+from stancekb.store import Store
 
 COLUMN_WIDTH = 230.0
 LANE_LABEL = 150.0
@@ -98,7 +99,7 @@ def _column(item: TimelineItem) -> tuple[tuple[int, str], Column]:
     return (3, label), Column(f"named-{label}", f"\u201c{label}\u201d", "a time the source names without a date")
 
 
-def build(store: Any, filters: Filters) -> Timeline:
+def build(store: Store, filters: Filters) -> Timeline:
     """The timeline of the events and meetings the filters keep, laid out."""
     labels = Labels.of(store)
     items: dict[str, TimelineItem] = {}
