@@ -24,7 +24,7 @@ from functools import cached_property, lru_cache
 from itertools import islice
 from typing import Protocol, TypeAlias
 
-from rdflib import RDF, RDFS, Graph, Literal, URIRef, Variable
+from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef, Variable
 from rdflib.collection import Collection
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.parserutils import CompValue
@@ -250,7 +250,13 @@ def shape_reads(shapes: Graph) -> ShapeReads:
     """What the shapes read from a focus node; raises ``Unbounded`` if a shape's reach has no bound."""
     walker = _ShapeWalker(shapes, _sparql_prefixes(shapes))
     targets = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
-    for shape in {shape for target in targets for shape in shapes.subjects(target, None)}:
+    targeted = {shape for target in targets for shape in shapes.subjects(target, None)}
+    # A shape that is also a class targets its instances (https://www.w3.org/TR/shacl/#implicit-targetClass).
+    implicit = {shape for cls in (RDFS.Class, OWL.Class) for shape in shapes.subjects(RDF.type, cls)}
+    implicit &= {shape for kind in (SH.NodeShape, SH.PropertyShape) for shape in shapes.subjects(RDF.type, kind)}
+    if implicit:
+        walker.reads.add(((), RDF.type, False))
+    for shape in targeted | implicit:
         walker.targets(shape)
         walker.constraints(shape, ())
     return ShapeReads(frozenset(walker.reads))

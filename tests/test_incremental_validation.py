@@ -281,3 +281,28 @@ def test_a_store_without_pattern_access_is_validated_whole() -> None:
     assert not report.committed and named(report.validation.violations) == case.expected  # type: ignore[union-attr]
     with pytest.raises(NotImplementedError):
         graph_write_delta(store, {NEW_GRAPH: case.data}, replace=True)
+
+
+IMPLICIT_TARGET_SHAPES = """
+@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <https://example.org/sample/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+ex:City a sh:NodeShape , rdfs:Class ; sh:property [ sh:path ex:mayor ; sh:class ex:Person ] .
+"""
+
+
+def test_a_shape_that_is_a_class_targets_its_instances_incrementally_too() -> None:
+    """Removing the mayor's type (in another graph) breaks the city: an implicit class target's reads count."""
+    ex = Namespace("https://example.org/sample/")
+    shapes = Graph().parse(data=IMPLICIT_TARGET_SHAPES, format="turtle")
+    store = open_store("oxigraph:")
+    city, person = Graph(), Graph()
+    city.add((ex.ghent, RDF.type, ex.City))
+    city.add((ex.ghent, ex.mayor, ex.mathias))
+    person.add((ex.mathias, RDF.type, ex.Person))
+    assert load_graphs(store, {GRAPH["city"]: city, GRAPH["person"]: person}, shapes=shapes).committed
+    report = load_graphs(store, {GRAPH["person"]: Graph()}, shapes=shapes)
+    assert not report.committed and {v.focus_node for v in report.validation.violations} == {ex.ghent}  # type: ignore[union-attr]
+    assert results(report.validation) == results(  # type: ignore[arg-type]
+        validate_graph_write_fully(store, {GRAPH["person"]: Graph()}, replace=True, shapes=shapes)
+    )
+    store.close()
