@@ -7,6 +7,7 @@ a document loader, so a remote ``@context`` is refused, never fetched (https://w
 
 from __future__ import annotations
 
+import re
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
@@ -55,6 +56,8 @@ def parse_bytes(data: bytes, fmt: ox.RdfFormat, source: str = "<input>", base_ir
     Without ``base_iri`` a relative IRI is an error: data meant for the knowledge base should not depend on
     where a file happens to lie. Blank nodes are renamed so that inputs parsed apart never share one.
     """
+    if fmt == ox.RdfFormat.RDF_XML:
+        _refuse_entity_expansion(data, source)
     dataset = Dataset()
     try:
         quads = ox.parse(data, fmt, base_iri=base_iri, rename_blank_nodes=True)
@@ -78,6 +81,32 @@ def parse_file(path: Path | Traversable, fmt: ox.RdfFormat | None = None) -> Dat
     except OSError as error:
         raise RdfInputError(source, f"cannot read the file: {error.strerror or error}") from None
     return parse_bytes(data, fmt, source)
+
+
+_ENTITY = re.compile(rb"""<!ENTITY\s+(%\s*)?([^\s"'>]+)\s+(?:"([^"]*)"|'([^']*)')""")
+_ENTITY_REFERENCE = re.compile(rb"&[^#]|%")
+MAX_EXPANSION = 10
+"""How many times its own size (plus 1 MB) an RDF/XML document's entities may expand it to."""
+
+
+def _refuse_entity_expansion(data: bytes, source: str) -> None:
+    """Refuse RDF/XML whose internal entities could expand without bound (a "billion laughs").
+
+    Entities defined in terms of other entities, and parameter entities, are refused; plain entities (such as
+    the namespace abbreviations ontology editors write) are allowed as long as expanding every reference
+    keeps the document within ``MAX_EXPANSION`` times its size. External entities are refused by the parser.
+    """
+    if b"<!ENTITY" not in data:
+        return
+    expanded = len(data)
+    for match in _ENTITY.finditer(data):
+        parameter, name, value = match.group(1), match.group(2), match.group(3) or match.group(4) or b""
+        if parameter or _ENTITY_REFERENCE.search(value):
+            shown = name.decode("utf-8", "replace")
+            raise RdfInputError(source, f"entity {shown!r} is defined with other entities: nested entities are refused")
+        expanded += data.count(b"&" + name + b";") * len(value)
+    if expanded > MAX_EXPANSION * len(data) + 1_000_000:
+        raise RdfInputError(source, f"its entities would expand it to {expanded} bytes: refused")
 
 
 def _syntax_error(source: str, error: SyntaxError) -> RdfInputError:

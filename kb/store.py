@@ -206,6 +206,25 @@ def refuse_network(update: str) -> None:
         raise ForbiddenOperation("LOAD is not allowed on this server: it would make the server connect out")
 
 
+MAX_NESTING = 200
+"""How deep brackets may nest in a query or update. Oxigraph's parser recurses and overflows its stack (the
+process dies of a segmentation fault) at about 3,000 nested braces; real queries nest a handful deep."""
+
+_BRACKETS = re.compile(r"[(){}\[\]]")
+
+
+def refuse_deep_nesting(sparql: str) -> None:
+    """Raise ``QuerySyntaxError`` if brackets nest deeper than ``MAX_NESTING`` outside strings, IRIs and comments."""
+    depth = 0
+    for match in _BRACKETS.finditer(mask_sparql(sparql)):
+        depth += 1 if match.group() in "({[" else -1
+        if depth > MAX_NESTING:
+            raise QuerySyntaxError(
+                f"brackets nest more than {MAX_NESTING} deep (at character {match.start()}): "
+                "the most this server parses"
+            )
+
+
 def valid_iri(value: str) -> URIRef:
     """The value as an IRI, or ``InvalidIri`` if it is not an absolute IRI."""
     try:
@@ -346,11 +365,13 @@ def _serialize_triples(triples: Iterable[ox.Triple], media_type: str) -> bytes:
 # ---------------------------------------------------------------------------------------------------------
 
 
+_RDFLIB_SYNTAX_ERRORS = {"ParseException", "ParseSyntaxException", "RecursionError"}
+"""pyparsing's errors, and Python's when pyparsing recurses too deep (a few dozen nested brackets)."""
+
+
 def _is_rdflib_syntax_error(error: Exception) -> bool:
     """Whether rdflib raised this for a query it cannot parse (pyparsing's exceptions, or an unknown prefix)."""
-    return type(error).__name__ in {"ParseException", "ParseSyntaxException"} or str(error).startswith(
-        "Unknown namespace prefix"
-    )
+    return type(error).__name__ in _RDFLIB_SYNTAX_ERRORS or str(error).startswith("Unknown namespace prefix")
 
 
 class RdflibStore(Store):
@@ -392,6 +413,7 @@ class RdflibStore(Store):
         default_graphs: Sequence[URIRef] | None,
         base_iri: str | None = None,
     ) -> Result:
+        refuse_deep_nesting(sparql)
         target: Graph | Dataset = self._dataset
         if default_graphs is not None:
             target = Graph()
@@ -457,6 +479,7 @@ class RdflibStore(Store):
 
     def update(self, sparql: str, base_iri: str | None = None) -> None:
         """Apply an update."""
+        refuse_deep_nesting(sparql)
         if not self.allow_network:
             refuse_network(sparql)
         try:
@@ -715,6 +738,7 @@ class OxigraphStore(Store):
         base_iri: str | None = None,
     ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
         """Evaluate lazily; the default graph is the union of all graphs unless given or set by FROM."""
+        refuse_deep_nesting(sparql)
         kwargs: dict[str, object] = {}
         if default_graphs is not None:
             kwargs["default_graph"] = [_graph_name(iri) for iri in default_graphs]
@@ -818,6 +842,7 @@ class OxigraphStore(Store):
     @_guarded
     def update(self, sparql: str, base_iri: str | None = None) -> None:
         """Apply an update in one transaction."""
+        refuse_deep_nesting(sparql)
         if not self.allow_network:
             refuse_network(sparql)
         try:

@@ -189,3 +189,55 @@ def test_failed_writes_leave_the_disk_store_as_it_was(tmp_path: Path) -> None:
     gc.collect()  # an on-disk Oxigraph store keeps its lock until collected
     reopened = open_store(location)
     assert set(reopened.quads()) == before
+
+
+# --- inputs built to exhaust memory or the stack ----------------------------------------------------------
+
+RDF_XML = (
+    '<?xml version="1.0"?><!DOCTYPE rdf:RDF [{entities}]><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"'
+    ' xmlns:ex="https://e.org/"><rdf:Description rdf:about="&ex;s"><ex:p>{text}</ex:p></rdf:Description></rdf:RDF>'
+)
+
+
+def test_entity_bombs_are_refused_and_plain_entities_read() -> None:
+    laughs = '<!ENTITY ex "https://e.org/"><!ENTITY l0 "lol">' + "".join(
+        f'<!ENTITY l{i} "{f"&l{i - 1};" * 10}">' for i in range(1, 10)
+    )
+    with pytest.raises(RdfInputError, match="nested entities"):
+        parse_bytes(RDF_XML.format(entities=laughs, text="&l9;").encode(), ox.RdfFormat.RDF_XML)
+    flat = '<!ENTITY ex "https://e.org/"><!ENTITY big "' + "x" * 100_000 + '">'
+    with pytest.raises(RdfInputError, match="expand"):
+        parse_bytes(RDF_XML.format(entities=flat, text="&big;" * 200).encode(), ox.RdfFormat.RDF_XML)
+    plain = RDF_XML.format(entities='<!ENTITY ex "https://e.org/">', text="&ex;o").encode()
+    [(subject, _, value, _)] = parse_bytes(plain, ox.RdfFormat.RDF_XML).quads((None, None, None, None))
+    assert (str(subject), str(value)) == ("https://e.org/s", "https://e.org/o")
+
+
+DEEP = [
+    "SELECT * WHERE " + "{ " * 5000 + "}" * 5000,
+    "ASK { FILTER(" + "(" * 5000 + "1" + ")" * 5000 + ") }",
+    "DELETE WHERE " + "{ " * 5000 + "}" * 5000,
+    "SELECT * WHERE { ?s ?p " + "[ ?p " * 5000 + "1" + " ]" * 5000 + " }",
+]
+"""Queries and updates that crashed the process (Oxigraph's parser overflows its stack) before the check."""
+
+
+@pytest.mark.parametrize("backend", ["memory:", "oxigraph:"])
+def test_deeply_nested_sparql_is_refused_by_the_store(backend: str) -> None:
+    store = open_store(backend)
+    for text in DEEP:
+        with pytest.raises(StoreError, match="nest"):
+            store.query(text) if not text.startswith("DELETE") else store.update(text)
+    assert store.query("SELECT * WHERE { " + "{ " * 20 + "}" * 20 + " }").kind == "select"
+
+
+def test_deeply_nested_sparql_is_a_400_and_the_server_lives_on(http: httpx.Client) -> None:
+    auth = {"authorization": f"Bearer {TOKEN}", "content-type": "application/sparql-update"}
+    for text in DEEP:
+        response = (
+            http.post("/sparql", content=text, headers=auth)
+            if text.startswith("DELETE")
+            else http.get("/sparql", params={"query": text})
+        )
+        assert response.status_code == 400 and "nest" in response.json()["detail"], response.text
+    assert http.get("/sparql", params={"query": "ASK {}"}).status_code == 200
