@@ -31,7 +31,7 @@ from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import BNode, Node
 
 from stancekb.resources import ontology_graph, shapes_graph
-from stancekb.store import Store
+from stancekb.store import Quad, Store
 from stancekb.validate import SH, ValidationReport, validate_shacl
 
 Triple: TypeAlias = tuple[Node, Node, Node]
@@ -316,10 +316,20 @@ class Delta:
     removed: frozenset[Triple]
 
     @classmethod
-    def between(cls, before: Iterable[Triple], after: Iterable[Triple]) -> Delta:
-        """The difference of two union graphs."""
-        old, new = set(before), set(after)
-        return cls(frozenset(new - old), frozenset(old - new))
+    def of_quads(
+        cls, store: Store, before: Iterable[Quad], after: Iterable[Quad], graphs: frozenset[URIRef] | None
+    ) -> Delta:
+        """What a write did to the union graph, from the quads of the graphs it touched before and after it.
+
+        ``store`` holds the result; ``graphs`` are the graphs whose quads are given (``None``: all of them). A
+        triple that another graph also holds is no change to the union.
+        """
+        old, new = {(s, p, o) for s, p, o, _ in before}, {(s, p, o) for s, p, o, _ in after}
+        if graphs is None:
+            return cls(frozenset(new - old), frozenset(old - new))
+        added = {t for t in new - old if all(g in graphs for *_, g in store.match(*t))}
+        removed = {t for t in old - new if next(iter(store.match(*t)), None) is None}
+        return cls(frozenset(added), frozenset(removed))
 
 
 def graph_write_delta(store: Store, graphs: Mapping[URIRef, Graph], replace: bool) -> Delta:

@@ -15,7 +15,7 @@ worker's snapshot (so the trial can be stopped at the deadline) and writes are s
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import TypeAlias
@@ -25,6 +25,7 @@ from rdflib.term import Node
 
 from stancekb.incremental import Delta, StoreTriples, validate_delta, validate_or_full
 from stancekb.store import (
+    Quad,
     QuerySyntaxError,
     Store,
     StoreError,
@@ -57,6 +58,8 @@ class SparqlUpdate:
     using_named_graphs: tuple[str, ...] = ()
     base_iri: str | None = None
     allow_network: bool = False
+    touches: frozenset[URIRef] | None = None
+    """The graphs an update may change: any (it is known only once it has run)."""
 
     def apply(self, store: Store) -> None:
         """Apply the update to a store (the scratch copy), which is allowed SERVICE and LOAD only if this is."""
@@ -81,6 +84,11 @@ class GraphWrite:
     graph: URIRef
     triples: tuple[Triple, ...] = ()
     merge: bool = False
+
+    @property
+    def touches(self) -> frozenset[URIRef] | None:
+        """The graphs the write may change: its own."""
+        return frozenset({self.graph})
 
     def apply(self, store: Store) -> None:
         """Apply the write to a store (the scratch copy)."""
@@ -116,20 +124,23 @@ class WriteOutcome:
 def preview(scratch: Store, change: Change) -> WriteOutcome:
     """Apply a change to ``scratch`` (which it modifies) and validate the knowledge base that results.
 
+    What the change did is found by comparing the graphs it may touch (``touches``: a Graph Store write's own
+    graph; every graph for a SPARQL update) before and after; ``existed`` lists those that held triples.
+
     Validation is incremental (``stancekb.incremental``: the nodes the change touches, with the rest of the
     scratch copy as context), or of the whole result where the shapes or the change do not allow it.
     """
-    before = set(scratch.quads())
+    scope = change.touches
+    before = set(quads_of(scratch, scope))
     change.apply(scratch)
-    after = set(scratch.quads())
+    after = set(quads_of(scratch, scope))
     changed = {quad[3] for quad in before ^ after}
     graphs: dict[URIRef, list[Triple]] = {name: [] for name in changed}
     for s, p, o, g in after:
         if g in graphs:
             graphs[g].append((s, p, o))
-    delta = Delta.between(((s, p, o) for s, p, o, _ in before), ((s, p, o) for s, p, o, _ in after))
     report = validate_or_full(
-        lambda: validate_delta(StoreTriples(scratch), delta),
+        lambda: validate_delta(StoreTriples(scratch), Delta.of_quads(scratch, before, after, scope)),
         lambda: validate_shacl(union_graph(scratch.to_dataset())),
     )
     return WriteOutcome(
@@ -140,6 +151,15 @@ def preview(scratch: Store, change: Change) -> WriteOutcome:
         graphs={name: tuple(triples) for name, triples in graphs.items()},
         existed=frozenset(quad[3] for quad in before),
     )
+
+
+def quads_of(store: Store, graphs: frozenset[URIRef] | None) -> Iterator[Quad]:
+    """The quads of some graphs of a store (``None``: of all of them)."""
+    if graphs is None:
+        yield from store.quads()
+    else:
+        for name in graphs:
+            yield from store.quads(name)
 
 
 def commit(store: Store, outcome: WriteOutcome) -> None:

@@ -306,3 +306,12 @@ def test_a_shape_that_is_a_class_targets_its_instances_incrementally_too() -> No
         validate_graph_write_fully(store, {GRAPH["person"]: Graph()}, replace=True, shapes=shapes)
     )
     store.close()
+
+
+def test_a_graph_store_write_compares_only_its_own_graph(scratch: Store) -> None:
+    """A Graph Store write looks at its own graph; a triple another graph holds too is no change to the union."""
+    shared = next((s, p, o) for s, p, o, _ in scratch.quads(TG["test-article"]) if p == SKB.holder)
+    delta = Delta.of_quads(scratch, [], [(*shared, NEW_GRAPH)], frozenset({NEW_GRAPH}))
+    assert delta == Delta(frozenset(), frozenset())
+    outcome = write(scratch, GraphWrite(NEW_GRAPH, (shared,)))
+    assert outcome.committed and set(outcome.graphs) == {NEW_GRAPH} and outcome.existed == frozenset()
