@@ -21,9 +21,9 @@ from stancekb.store import open_store
 
 TIMEOUT = 2.0
 CROSS_PRODUCT = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
-RUNAWAY_UPDATE = (
+RUNAWAY_UPDATE = (  # GRAPH patterns: an update's WHERE reads the default graph alone, and the KB is in named graphs
     "INSERT { GRAPH <https://example.org/runaway> { ?a <https://example.org/p> ?d } } "
-    "WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+    "WHERE { GRAPH ?x { ?a ?b ?c } GRAPH ?y { ?d ?e ?f } GRAPH ?z { ?g ?h ?i } }"
 )
 SMALL_READS = [
     ("/sparql", {"query": "ASK { ?s a <https://w3id.org/stancekb/ontology#Stance> }"}),
