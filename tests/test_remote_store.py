@@ -10,10 +10,14 @@ labels, row order), they are compared canonically: by value, blank nodes as "_",
 from __future__ import annotations
 
 import json
+import os
 import socket
+import subprocess
+import sys
 from collections import Counter
 from collections.abc import Iterator
 from decimal import Decimal
+from pathlib import Path
 
 import httpx
 import pyoxigraph as ox
@@ -479,3 +483,20 @@ def test_stancekb_served_over_its_own_endpoint_is_a_generic_sparql11_store(
 
 def frozenset_row(row: dict[str, object]) -> frozenset[tuple[str, object]]:
     return frozenset(row.items())
+
+
+def test_without_virtuoso_the_fixture_fails_on_ci() -> None:
+    """The session's Virtuoso fixture, run where ``virtuoso-t`` is not on PATH, with CI set: an error, no skip."""
+    env = {**os.environ, "PATH": str(Path(sys.executable).parent), "CI": "true"}
+    test = f"{Path(__file__).name}::test_digest_credentials_reach_sparql_auth"
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", test],
+        cwd=Path(__file__).parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert "1 error" in run.stdout and "skipped" not in run.stdout, run.stdout[-2000:]
+    assert "virtuoso-t or isql-vt is not installed" in run.stdout
