@@ -410,9 +410,16 @@ def test_gated_writes_over_virtuoso(virtuoso: Virtuoso, kb_pair: tuple[RemoteSto
             note = f'INSERT DATA {{ GRAPH <{extra}> {{ <{rutte}> <{EX}note> "checked" }} }}'
             accepted = client.post("/sparql", content=note, headers=auth)
             assert accepted.status_code in {200, 204}, accepted.text
+            put = client.put(
+                "/graph-store",
+                params={"graph": str(extra)},
+                content=f'<{rutte}> <{EX}note> "replaced" .',
+                headers={**auth, "Content-Type": "text/turtle"},
+            )
+            assert put.status_code in {200, 201, 204}, put.text
         fresh = RemoteStore(virtuoso.location)
         assert len(fresh) == before + 1
-        assert extra in fresh.named_graphs()
+        assert [o for _, _, o, _ in fresh.quads(extra)] == [Literal("replaced")]
     finally:
         remote.remove_graph(extra)
 
