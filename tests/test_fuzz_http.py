@@ -14,8 +14,10 @@ from collections.abc import Iterator
 import httpx
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, Phase, settings
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
 from server_utils import TOKEN, LiveServer, live_server
+from test_rest_support import ID, ids, sparql
 
 from stancekb.api.main import create_app
 from stancekb.load import load_packaged_kb
@@ -82,3 +84,51 @@ def test_the_server_describes_what_was_fuzzed_and_still_answers(server: LiveServ
     with httpx.Client(base_url=server.url, timeout=TIMEOUT) as http:
         assert http.get("/openapi.json").json() == OPENAPI
         assert http.get("/sparql", params={"query": "ASK {}"}).status_code == 200
+
+
+# --- injection through REST parameters, with generated values --------------------------------------------
+
+DANGEROUS = st.lists(
+    st.sampled_from([*"\"'{}<>\n\r\\#?$.;,()[]|^* ", "UNION", "} ", "a", "NATO", "mark-rutte"]), min_size=1, max_size=8
+).map("".join)
+SEARCHED = {"/actors": "rdfs:label|skos:altLabel|skb:describedAs", "/topics": "rdfs:label|skos:prefLabel|skos:altLabel"}
+
+
+@pytest.fixture(scope="module")
+def http(server: LiveServer) -> Iterator[httpx.Client]:
+    with server.client() as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def names(http: httpx.Client) -> dict[str, tuple[set[str], list[dict[str, str]]]]:
+    """For each searchable list: every item, and every (node, name) pair the search reads."""
+    return {
+        path: (ids(http, path), sparql(http, f"SELECT ?node ?name WHERE {{ ?node {pattern} ?name }}"))
+        for path, pattern in SEARCHED.items()
+    }
+
+
+@settings(FUZZ, max_examples=25)
+@given(text=DANGEROUS)
+def test_search_text_cannot_change_the_query(http: httpx.Client, names: dict, text: str) -> None:
+    """Whatever the text, the answer is what filtering every name in Python gives (tests/test_rest_security.py
+    does the same with a fixed list of payloads)."""
+    for path, (listed, named) in names.items():
+        response = http.get(path, params={"q": text, "limit": 100})
+        assert response.status_code in {200, 400}, response.text
+        if response.status_code == 200:
+            expected = {row["node"] for row in named if text.lower() in row["name"].lower()} & listed
+            assert {item["id"] for item in response.json()["items"]} == expected, text
+
+
+@settings(FUZZ, max_examples=25)
+@given(text=DANGEROUS)
+def test_identifiers_cannot_change_the_query(http: httpx.Client, text: str) -> None:
+    for path, parameter in [("/stances", "holder"), ("/meetings", "participant"), ("/dependencies", "depender")]:
+        for value in (text, "mark-rutte" + text, ID + "mark-rutte" + text):
+            response = http.get(path, params={parameter: value})
+            if value == "mark-rutte" or value == ID + "mark-rutte":
+                assert response.status_code == 200
+            else:
+                assert response.status_code in {400, 404}, (value, response.text)
