@@ -94,6 +94,7 @@ from stancekb.store import (
     _written,
     from_ox,
     mask_sparql,
+    refuse_deep_nesting,
     refuse_service,
     sparql_keywords,
     to_ox,
@@ -560,6 +561,7 @@ class RemoteStore(Store):
         named_graphs: Sequence[URIRef] | None = None,
     ) -> QueryResult:
         """Send the query (bindings as BIND clauses) and read its result into rdflib terms."""
+        self.check_query(sparql)
         text = with_bindings(sparql, {name: self._term(value) for name, value in (bindings or {}).items()})
         kind = query_kind(sparql)
         response = self._query(text, kind, self._dataset(sparql, default_graphs, named_graphs))
@@ -585,6 +587,7 @@ class RemoteStore(Store):
         other format is written by Oxigraph from them, since servers' other writers lose types (Virtuoso's
         Turtle writes ``1.0e0`` as ``1.0``, a decimal, and its TSV a boolean as ``1``).
         """
+        refuse_deep_nesting(request.sparql)
         if not request.allow_service:
             refuse_service(request.sparql)
         kind = query_kind(request.sparql)
@@ -614,6 +617,7 @@ class RemoteStore(Store):
     @_snapshot_aware(write=True)
     def update(self, sparql: str, base_iri: str | None = None) -> None:
         """Send a SPARQL 1.1 update (one request)."""
+        self.check_update(sparql)
         self._update(sparql if base_iri is None else f"BASE <{base_iri}>\n{sparql}")
 
     @_snapshot_aware(write=False)

@@ -254,6 +254,18 @@ class Store(abc.ABC):
     def _changed(self) -> None:
         self.version += 1
 
+    def check_query(self, sparql: str) -> None:
+        """Refuse a query no backend may run: brackets nested too deep, or SERVICE unless ``allow_network``."""
+        refuse_deep_nesting(sparql)
+        if not self.allow_network:
+            refuse_service(sparql)
+
+    def check_update(self, sparql: str) -> None:
+        """Refuse an update no backend may run: brackets nested too deep, or SERVICE/LOAD unless ``allow_network``."""
+        refuse_deep_nesting(sparql)
+        if not self.allow_network:
+            refuse_network(sparql)
+
     @abc.abstractmethod
     def add_quads(self, quads: Iterable[Quad]) -> None:
         """Add quads in one transaction: all of them or none."""
@@ -479,9 +491,7 @@ class RdflibStore(Store):
 
     def update(self, sparql: str, base_iri: str | None = None) -> None:
         """Apply an update."""
-        refuse_deep_nesting(sparql)
-        if not self.allow_network:
-            refuse_network(sparql)
+        self.check_update(sparql)
         try:
             self._dataset.update(translateUpdate(parseUpdate(sparql), base=base_iri))
         except Exception as error:
@@ -842,9 +852,7 @@ class OxigraphStore(Store):
     @_guarded
     def update(self, sparql: str, base_iri: str | None = None) -> None:
         """Apply an update in one transaction."""
-        refuse_deep_nesting(sparql)
-        if not self.allow_network:
-            refuse_network(sparql)
+        self.check_update(sparql)
         try:
             self._store.update(sparql, base_iri=base_iri)
         except SyntaxError as error:

@@ -25,7 +25,7 @@ from test_cli import invoke
 
 from stancekb.load import load_files
 from stancekb.rdfio import RdfInputError, parse_bytes, parse_file
-from stancekb.store import ForbiddenOperation, open_store
+from stancekb.store import ForbiddenOperation, QuerySyntaxError, Store, open_store
 
 SECRET = "TOP-SECRET-4f1c"
 SETTLE = 0.2  # seconds to wait for a connection or an open that would come late
@@ -194,9 +194,7 @@ def test_loading_fetches_nothing(nothing_reached: Witnesses, files: dict[str, Pa
         assert len(store) == 0
 
 
-@pytest.mark.parametrize("backend", ["memory:", "oxigraph:"])
-def test_the_store_refuses_service_and_load(nothing_reached: Witnesses, backend: str) -> None:
-    store = open_store(backend)
+def test_the_store_refuses_service_and_load(nothing_reached: Witnesses, store: Store) -> None:
     url, file_iri = nothing_reached.url, nothing_reached.secret.as_uri()
     for query in (f"SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}", f"ASK {{ SERVICE SILENT <{url}> {{ }} }}"):
         with pytest.raises(ForbiddenOperation):
@@ -210,6 +208,11 @@ def test_the_store_refuses_service_and_load(nothing_reached: Witnesses, backend:
         with pytest.raises(ForbiddenOperation):
             store.update(update)
     assert store.query(f"SELECT * FROM <{url}> FROM NAMED <{file_iri}> WHERE {{ ?s ?p ?o }}").rows == []
+    deep = "SELECT * WHERE " + "{" * 300 + "}" * 300
+    with pytest.raises(QuerySyntaxError, match="nest more than"):
+        store.query(deep)
+    with pytest.raises(QuerySyntaxError, match="nest more than"):
+        store.update("INSERT { <urn:a> <urn:b> <urn:c> } WHERE " + "{" * 300 + "}" * 300)
     assert len(store) == 0
 
 
