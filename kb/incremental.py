@@ -341,9 +341,14 @@ def graph_write_delta(store: Store, graphs: Mapping[URIRef, Graph], replace: boo
             old.update((s, p, o) for s, p, o, _ in store.quads(name))
 
     def present_elsewhere(triple: Triple) -> bool:
+        """Whether the union keeps the triple through a graph this write leaves alone.
+
+        Matching is the store's: Oxigraph matches ``"1"^^xsd:nonNegativeInteger`` to the ``"1"^^xsd:integer``
+        it stored, so a triple of a replaced graph found only in that graph is an addition all the same.
+        """
         return any(not (replace and g in graphs) for *_, g in store.match(*triple))
 
-    added = {triple for triple in new - old if not any(True for _ in islice(store.match(*triple), 1))}
+    added = {triple for triple in new - old if not present_elsewhere(triple)}
     removed = {triple for triple in old - new if not present_elsewhere(triple)}
     return Delta(frozenset(added), frozenset(removed))
 
