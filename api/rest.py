@@ -78,7 +78,7 @@ def identify(value: str, parameter: str) -> URIRef:
 # ---------------------------------------------------------------------------------------------------------
 
 
-_CONDITION = re.compile(r"#if((?:[ \t]+!?[\w-]+)+)[ \t]*$")
+_CONDITION = re.compile(r"#if((?:[ \t]+!?[\w|-]+)+)[ \t]*$")
 
 
 @dataclass(frozen=True)
@@ -86,7 +86,8 @@ class QueryTemplate:
     """A SPARQL file of the REST layer, whose lines ending in ``#if NAME ...`` are kept only if they apply.
 
     A condition is a list of names, each possibly negated (``#if depender !transitive``); the line is kept when
-    every named parameter or flag is given and no negated one is. Only whole lines of the file are left out:
+    every named parameter or flag is given and no negated one is. A name may list alternatives, any of which
+    will do (``#if holder|target``). Only whole lines of the file are left out:
     the request's values never enter the text, they are bound to the query's variables.
     """
 
@@ -99,7 +100,7 @@ class QueryTemplate:
             line
             for line in self.text.splitlines(keepends=True)
             if all(
-                (name[1:] not in present) if name.startswith("!") else (name in present)
+                (name[1:] not in present) if name.startswith("!") else not present.isdisjoint(name.split("|"))
                 for name in self.condition(line)
             )
         )
