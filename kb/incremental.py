@@ -331,6 +331,33 @@ class Delta:
         removed = {t for t in old - new if next(iter(store.match(*t)), None) is None}
         return cls(frozenset(added), frozenset(removed))
 
+    @classmethod
+    def of_changes(cls, store: Store, removed: Iterable[Quad], added: Iterable[Quad], *, applied: bool) -> Delta:
+        """What removing and adding explicit quads does to the union graph (a SPARQL update, compiled).
+
+        ``store`` holds the result if ``applied``, else the state before. A triple counts as added only if no
+        graph held it before, as removed only if no graph holds it after; graphs are read through the store's
+        own matching (Oxigraph finds its canonical ``xsd:integer`` for an ``xsd:nonNegativeInteger``).
+        """
+        gone: dict[Triple, set[Node]] = {}
+        new: dict[Triple, set[Node]] = {}
+        for quads, into in ((removed, gone), (added, new)):
+            for s, p, o, g in quads:
+                into.setdefault((s, p, o), set()).add(g)
+
+        def holding(triple: Triple, later: bool) -> set[Node]:
+            held: set[Node] = {g for *_, g in store.match(*triple)}
+            if applied == later:
+                return held
+            if applied:  # the state before, from the store after
+                return (held - new.get(triple, set())) | gone.get(triple, set())
+            return (held - gone.get(triple, set())) | new.get(triple, set())
+
+        return cls(
+            frozenset(t for t in new if not holding(t, later=False)),
+            frozenset(t for t in gone if not holding(t, later=True)),
+        )
+
 
 def graph_write_delta(store: Store, graphs: Mapping[URIRef, Graph], replace: bool) -> Delta:
     """What writing ``graphs`` (replacing each named graph, or adding to it) changes in the store's union graph."""

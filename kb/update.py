@@ -1,11 +1,15 @@
 """The write gate for SPARQL Update and Graph Store writes: try the write on a copy, validate, then commit.
 
-A write (``SparqlUpdate`` or ``GraphWrite``) is first applied to a scratch copy of the store; the graphs it
-changed are found by comparing the copy before and after, and the resulting knowledge base is validated
-with SHACL: incrementally, the nodes the change touches with the rest of the copy as context
-(``stancekb.incremental``), which gives the verdict of validating all of it. Only if it conforms are the
-changed graphs committed to the store, in one transaction; otherwise the store is left exactly as it was
-and the outcome carries the report. What is committed is what was validated, so an update with ``UUID()``
+A SPARQL update is compiled into explicit quad changes, operation by operation (``stancekb.update_compile``),
+which are validated and committed as they are: the cost follows what the update touches, and in-process the
+store is not copied unless a later operation must read what an earlier one changed. Otherwise (graph-level
+operations, LOAD, the remote store: see that module) and for Graph Store writes, the write is applied to a
+scratch copy of the store; the graphs it changed are found by comparing the copy before and after, and the
+resulting knowledge base is validated with SHACL. Validation is incremental, the nodes the change touches
+with the rest of the would-be store as context (``stancekb.incremental``), which gives the verdict of
+validating all of it. Only if it conforms is the change committed to the store, in one transaction (the
+quads as data, or the changed graphs replaced); otherwise the store is left exactly as it was and the
+outcome carries the report. What is committed is what was validated, so an update with ``UUID()``
 or ``NOW()`` is not evaluated twice.
 
 ``write`` does this in-process; ``submit`` does it through a ``WorkerPool``, where the copy is a forked
@@ -16,6 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import TypeAlias
@@ -23,7 +28,7 @@ from typing import TypeAlias
 from rdflib import Graph, URIRef
 from rdflib.term import Node
 
-from stancekb.incremental import Delta, StoreTriples, validate_delta, validate_or_full
+from stancekb.incremental import Delta, PendingWrite, StoreTriples, TripleSource, validate_delta, validate_or_full
 from stancekb.store import (
     Quad,
     QuerySyntaxError,
@@ -31,10 +36,12 @@ from stancekb.store import (
     StoreError,
     WorkerPool,
     mask_sparql,
+    refuse_deep_nesting,
     refuse_network,
     sparql_keywords,
     valid_iri,
 )
+from stancekb.update_compile import NotCompilable, Workspace, compile_update
 from stancekb.validate import Violation, union_graph, validate_shacl
 
 Triple: TypeAlias = tuple[Node, Node, Node]
@@ -63,11 +70,24 @@ class SparqlUpdate:
 
     def apply(self, store: Store) -> None:
         """Apply the update to a store (the scratch copy), which is allowed SERVICE and LOAD only if this is."""
+        with self._network(store):
+            store.update(with_protocol_dataset(self.text, self.using_graphs, self.using_named_graphs), self.base_iri)
+
+    def compile(self, store: Store, *, shared: bool) -> Workspace:
+        """Run the update on a store as explicit quad changes (``stancekb.update_compile``), or ``NotCompilable``."""
+        with self._network(store):
+            text = with_protocol_dataset(self.text, self.using_graphs, self.using_named_graphs)
+            refuse_deep_nesting(text)
+            return compile_update(store, text, self.base_iri, shared=shared)
+
+    @contextmanager
+    def _network(self, store: Store) -> Iterator[None]:
+        """A context in which the store may run SERVICE and LOAD only if this update may (refused up front else)."""
         if not self.allow_network:
             refuse_network(self.text)
         previous, store.allow_network = store.allow_network, self.allow_network
         try:
-            store.update(with_protocol_dataset(self.text, self.using_graphs, self.using_named_graphs), self.base_iri)
+            yield
         finally:
             store.allow_network = previous
 
@@ -119,17 +139,28 @@ class WriteOutcome:
     graphs: dict[URIRef, tuple[Triple, ...]] = field(default_factory=dict)
     existed: frozenset[URIRef] = frozenset()
     committed: bool = False
+    changes: tuple[tuple[Quad, ...], tuple[Quad, ...]] | None = None
+    """A compiled update's quads (removed, added), committed as data instead of ``graphs`` when set."""
 
 
-def preview(scratch: Store, change: Change) -> WriteOutcome:
-    """Apply a change to ``scratch`` (which it modifies) and validate the knowledge base that results.
+def preview(scratch: Store, change: Change, *, shared: bool = False) -> WriteOutcome:
+    """Apply a change to ``scratch`` (which it modifies unless ``shared``) and validate the resulting knowledge base.
 
-    What the change did is found by comparing the graphs it may touch (``touches``: a Graph Store write's own
-    graph; every graph for a SPARQL update) before and after; ``existed`` lists those that held triples.
+    A SPARQL update is compiled into explicit quad changes where it can be (``stancekb.update_compile``), at
+    the cost of what it touches. Otherwise what the change did is found by comparing the graphs it may touch
+    (``touches``: a Graph Store write's own graph; every graph for a SPARQL update) before and after, on a
+    copy of ``scratch`` if ``shared``; ``existed`` lists the graphs that held triples.
 
     Validation is incremental (``stancekb.incremental``: the nodes the change touches, with the rest of the
     scratch copy as context), or of the whole result where the shapes or the change do not allow it.
     """
+    if isinstance(change, SparqlUpdate):
+        try:
+            return compiled_outcome(change.compile(scratch, shared=shared))
+        except NotCompilable:
+            pass
+    if shared:
+        scratch = scratch.scratch_copy()
     scope = change.touches
     before = set(quads_of(scratch, scope))
     change.apply(scratch)
@@ -153,6 +184,40 @@ def preview(scratch: Store, change: Change) -> WriteOutcome:
     )
 
 
+def compiled_outcome(space: Workspace) -> WriteOutcome:
+    """Validate a compiled update's changes; the outcome carries them for the commit, and the changed graphs.
+
+    The changes are committed as data unless an existing blank node is removed or reused (DELETE DATA and
+    INSERT DATA cannot name one): then the changed graphs are replaced with their new content.
+    """
+    changes = space.changes
+    applied = not space.shared or space.copy is not None
+    delta = Delta.of_changes(space.current if applied else space.base, changes.removed, changes.added, applied=applied)
+    if applied:
+        source: TripleSource = StoreTriples(space.current)
+    else:
+        added = Graph()
+        for triple in delta.added:
+            added.add(triple)
+        source = PendingWrite(space.base, added, delta.removed)
+    report = validate_or_full(
+        lambda: validate_delta(source, delta),
+        lambda: validate_shacl(union_graph(space.current.to_dataset())),
+    )
+    changed = {quad[3] for quad in (*changes.removed, *changes.added)}
+    as_data = changes.commits_as_data()
+    graphs = {name: tuple(space.content(name, reuse=as_data)) for name in changed}
+    return WriteOutcome(
+        conforms=report.conforms,
+        report=report.text(),
+        violations=tuple(report.violations),
+        report_turtle=report.report_graph.serialize(format="turtle"),
+        graphs=graphs,
+        existed=space.existed,
+        changes=(tuple(changes.removed), tuple(changes.added)) if as_data else None,
+    )
+
+
 def quads_of(store: Store, graphs: frozenset[URIRef] | None) -> Iterator[Quad]:
     """The quads of some graphs of a store (``None``: of all of them)."""
     if graphs is None:
@@ -166,6 +231,9 @@ def commit(store: Store, outcome: WriteOutcome) -> None:
     """Write the changed graphs of a conforming outcome to the store, in one transaction."""
     if not outcome.conforms:
         raise StoreError("refusing to commit a write that does not conform")
+    if outcome.changes is not None:
+        store.change_quads(*outcome.changes)
+        return
     replacements = {}
     for name, triples in outcome.graphs.items():
         graph = Graph()
@@ -177,7 +245,7 @@ def commit(store: Store, outcome: WriteOutcome) -> None:
 
 def write(store: Store, change: Change) -> WriteOutcome:
     """Pass a change through the gate in-process: try it on a scratch copy, commit it if the result conforms."""
-    outcome = preview(store.scratch_copy(), change)
+    outcome = preview(store, change, shared=True)
     if not outcome.conforms:
         return outcome
     commit(store, outcome)
