@@ -10,6 +10,7 @@ import logging
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
@@ -21,6 +22,16 @@ from stancekb.settings import Settings
 from stancekb.store import Store, StoreError, WorkerPool, open_store
 
 log = logging.getLogger(__name__)
+
+KEEP_ALIVE_SECONDS = 75
+"""How long the server keeps an idle HTTP/1.1 connection open (uvicorn's default is 5 s).
+
+It must be longer than the idle expiry of the clients and proxies that reuse connections without retrying:
+httpx expires an idle connection after 5 s, nginx and cloud load balancers after 60 s. With uvicorn's 5 s,
+a client reusing a connection idle for just under 5 s races the server closing it, and sees the request
+fail with a reset (httpx ``ReadError``) or "server disconnected without sending a response"
+(docs/security.md, "Load test").
+"""
 
 
 def _load_kb(store: Store) -> None:
@@ -83,6 +94,12 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     return app
 
 
+def server_config(app: Any, settings: Settings, **options: Any) -> uvicorn.Config:
+    """The uvicorn configuration serving ``app`` on ``settings.host``:``settings.port`` (``options`` override)."""
+    defaults: dict[str, Any] = {"log_level": "info", "timeout_keep_alive": KEEP_ALIVE_SECONDS}
+    return uvicorn.Config(app, host=settings.host, port=settings.port, **{**defaults, **options})
+
+
 def run(settings: Settings) -> None:
     """Serve the app with uvicorn on ``settings.host``:``settings.port`` until interrupted."""
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+    uvicorn.Server(server_config(create_app(settings), settings)).run()

@@ -99,7 +99,10 @@ def serve(kind: str, data: Path, port: int) -> None:
         dataset = Dataset(default_union=True)
         dataset.parse(str(data), format="nquads")
         app = SparqlEndpoint(graph=dataset, path="/sparql", cors_enabled=False)
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")
+    from stancekb.api.main import server_config
+    from stancekb.settings import Settings
+
+    uvicorn.Server(server_config(app, Settings(host="127.0.0.1", port=port), log_level="warning")).run()
 
 
 def free_port() -> int:

@@ -80,6 +80,13 @@ class Phase:
     name: str
     seconds: float = 0.0
     samples: list[Sample] = field(default_factory=list)
+    connections: int = 0
+    """TCP connections the clients opened: more than ``--clients`` means idle ones expired and were replaced."""
+
+    async def trace(self, event: str, info: dict[str, object]) -> None:
+        """httpx's trace hook: count the connections opened."""
+        if event == "connection.connect_tcp.complete":
+            self.connections += 1
 
 
 def read_requests(mix: str, n: int) -> list[tuple[str, str, dict[str, str]]]:
@@ -116,7 +123,7 @@ async def reader(client: httpx.AsyncClient, number: int, deadline: float, phase:
             if time.monotonic() >= deadline:
                 return
             accept = "application/sparql-results+json" if path == "/sparql" else "*/*"
-            request = client.get(path, params=params, headers={"accept": accept})
+            request = client.get(path, params=params, headers={"accept": accept}, extensions={"trace": phase.trace})
             phase.samples.append(await timed(f"read {label}", request, {200}))
 
 
@@ -129,12 +136,16 @@ async def writer(client: httpx.AsyncClient, number: int, deadline: float, phase:
             return
         body = WRITE_BODY.format(client=number, n=n)
         put = client.put(
-            "/graph-store", params={"graph": graph}, content=body, headers={**auth, "content-type": "text/turtle"}
+            "/graph-store",
+            params={"graph": graph},
+            content=body,
+            headers={**auth, "content-type": "text/turtle"},
+            extensions={"trace": phase.trace},
         )
         phase.samples.append(await timed("write PUT", put, {201, 204}))
         if phase.samples[-1].error:
             continue  # nothing to delete
-        delete = client.delete("/graph-store", params={"graph": graph}, headers=auth)
+        delete = client.delete("/graph-store", params={"graph": graph}, headers=auth, extensions={"trace": phase.trace})
         phase.samples.append(await timed("write DELETE", delete, {204}))
 
 
@@ -233,8 +244,11 @@ def main() -> None:
                     "reads": summary(phase, "read"),
                     "writes": summary(phase, "write"),
                     "by_kind": {kind: summary(phase, kind) for kind in sorted({s.kind for s in phase.samples})},
+                    "connections_opened": phase.connections,
                 }
-                print(json.dumps(summary(phase), indent=2), file=sys.stderr)
+                print(
+                    json.dumps({**summary(phase), "connections_opened": phase.connections}, indent=2), file=sys.stderr
+                )
         finally:
             stop(server)
     results["machine"] = machine()

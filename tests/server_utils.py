@@ -25,7 +25,7 @@ from rdflib.collection import Collection
 from rdflib.compare import isomorphic
 from rdflib.term import Node
 
-from stancekb.api.main import create_app
+from stancekb.api.main import create_app, server_config
 from stancekb.settings import Settings
 from stancekb.store import Store
 
@@ -68,7 +68,7 @@ def live_server(store: Store | None = None, **settings: object) -> Iterator[Live
     url = f"http://127.0.0.1:{port}"
     config = Settings(**{"base_url": url, "port": port, "load_kb": False, **settings})  # type: ignore[arg-type]
     app = create_app(config, store=store)
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    server = uvicorn.Server(server_config(app, config, log_level="warning", lifespan="on"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
