@@ -313,6 +313,10 @@ def _snapshot_aware(
     return decorate
 
 
+_INHERITED_CLIENTS: list[httpx.Client] = []
+"""Clients a forked worker inherited from its parent, kept alive so that their sockets are never closed."""
+
+
 class RemoteStore(Store):
     """A remote SPARQL 1.1 endpoint as a ``Store`` (see the module's docstring for the location and semantics)."""
 
@@ -333,6 +337,11 @@ class RemoteStore(Store):
     def _http(self) -> httpx.Client:
         """The client of this process (a forked worker makes its own: it closed the sockets it inherited)."""
         if self._client is None or self._client_pid != os.getpid():
+            if self._client is not None:
+                # The parent's client: its sockets' descriptors were closed at the fork and may have been reused
+                # by this process since, so it must never be closed or collected here (that would close a
+                # descriptor of this process's own connections: EBADF on a later request).
+                _INHERITED_CLIENTS.append(self._client)
             self._client = httpx.Client(
                 auth=self.endpoints.auth, timeout=self.endpoints.timeout, headers={"User-Agent": "stancekb"}
             )
