@@ -20,6 +20,7 @@ Results are merged into bench/results/store.json after every measurement, so a s
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import platform
@@ -46,12 +47,12 @@ from stancekb.load import graphs_of, load_graphs, validate_graph_write, validate
 from stancekb.namespaces import REFERENCE_GRAPH, SKB
 from stancekb.rdfio import parse_bytes
 from stancekb.resources import ontology_graph, query_files, shapes_graph
-from stancekb.store import OxigraphStore
+from stancekb.store import OxigraphStore, QueryTimeout, Store, WorkerPool
 from stancekb.validate import validate_shacl
 
 BENCH = Path(__file__).resolve().parent
 RESULTS = BENCH / "results" / "store.json"
-SIZES = {"10k": 10_000, "100k": 100_000, "1M": 1_000_000, "10M": 10_000_000}
+SIZES = {"10k": 10_000, "100k": 100_000, "1M": 1_000_000, "3M": 3_000_000, "10M": 10_000_000}
 TASKS = (
     "generate",
     "oxigraph",
@@ -91,34 +92,75 @@ def timed() -> Iterator[list[float]]:
 
 
 class OverTime(Exception):
-    """A run went past its time limit (raised by SIGALRM)."""
+    """A run went past its time limit."""
 
 
 def _over_time(signum: int, frame: object) -> None:
     raise OverTime
 
 
-def median_run(run: Callable[[], int], repeat: int, budget: float, limit: float) -> Record:
+Timing = tuple[int, float]
+"""A run's rows and seconds."""
+
+
+def clocked(run: Callable[[], int]) -> Timing:
+    """Run once: its rows, and its seconds."""
+    with timed() as elapsed:
+        rows = run()
+    return rows, elapsed[0]
+
+
+def alarmed(run: Callable[[], int], limit: float) -> Timing:
+    """Run Python code (rdflib, pySHACL) once, stopped by SIGALRM after ``limit`` seconds (``OverTime``)."""
+    signal.signal(signal.SIGALRM, _over_time)
+    signal.setitimer(signal.ITIMER_REAL, limit)
+    try:
+        return clocked(run)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+
+
+@contextmanager
+def worker(store: OxigraphStore, limit: float) -> Iterator[Callable[[Callable[[Store], Timing]], Timing]]:
+    """Run jobs on the store in a forked worker process (``WorkerPool``), killed after ``limit`` seconds.
+
+    SIGALRM cannot stop Oxigraph: it evaluates a query inside one native call (question 16, a property path
+    under DISTINCT, ran on for minutes past its limit at 10M, and on disk until its task was killed). A job
+    times itself in the worker, so that forking a new worker after a kill is not counted.
+    """
+    loop = asyncio.new_event_loop()
+    pool = WorkerPool(store, size=1, timeout=limit)
+    loop.run_until_complete(pool.start())
+
+    def run(job: Callable[[Store], Timing]) -> Timing:
+        try:
+            return loop.run_until_complete(pool.run(job))
+        except QueryTimeout:
+            raise OverTime from None
+
+    try:
+        yield run
+    finally:
+        loop.run_until_complete(pool.close())
+        loop.close()
+
+
+def median_run(run: Callable[[], Timing], repeat: int, budget: float, limit: float) -> Record:
     """Median seconds of ``repeat`` runs (fewer once ``budget`` seconds are spent; one at least), and rows.
 
-    A run is stopped after ``limit`` seconds by SIGALRM, which interrupts Python code (rdflib) but not a
-    call into native code (Oxigraph) until it returns; a first run stopped so gives ``over_s`` instead.
+    ``run`` raises ``OverTime`` past ``limit`` seconds (see ``alarmed`` and ``worker``); a first run stopped
+    so gives ``over_s`` instead.
     """
-    signal.signal(signal.SIGALRM, _over_time)
     seconds: list[float] = []
     rows = 0
     while len(seconds) < repeat and (not seconds or sum(seconds) < budget):
-        signal.setitimer(signal.ITIMER_REAL, limit)
         try:
-            with timed() as elapsed:
-                rows = run()
+            rows, elapsed = run()
         except OverTime:
             if not seconds:
                 return {"over_s": limit, "runs": 0}
             break
-        finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-        seconds.append(elapsed[0])
+        seconds.append(elapsed)
     return {"median_ms": round(statistics.median(seconds) * 1000, 2), "runs": len(seconds), "rows": rows}
 
 
@@ -128,16 +170,22 @@ def warm_up() -> None:
     ontology_graph()
 
 
-def native_rows(store: ox.Store, text: str) -> int:
-    """Ask Oxigraph a SELECT question over the union of the graphs; read every value of every row."""
-    solutions = store.query(text, use_default_graph_as_union=True)
-    assert isinstance(solutions, ox.QuerySolutions)
-    return len([list(solution) for solution in solutions])
+def native_rows(text: str, store: Store) -> Timing:
+    """Ask Oxigraph a SELECT question over the union of the graphs; read every value of every row (in a worker)."""
+    assert isinstance(store, OxigraphStore)
+    native = store.native
+
+    def ask() -> int:
+        solutions = native.query(text, use_default_graph_as_union=True)
+        assert isinstance(solutions, ox.QuerySolutions)
+        return len([list(solution) for solution in solutions])
+
+    return clocked(ask)
 
 
-def library_rows(store: OxigraphStore, text: str) -> int:
-    """Ask through ``stancekb.store`` (rows of rdflib terms)."""
-    return len(store.query(text).rows)
+def library_rows(text: str, store: Store) -> Timing:
+    """Ask through ``stancekb.store`` (rows of rdflib terms; in a worker)."""
+    return clocked(lambda: len(store.query(text).rows))
 
 
 def rdflib_rows(dataset: Dataset, text: str) -> int:
@@ -173,10 +221,13 @@ def task_oxigraph(args: argparse.Namespace, on_disk: bool = False) -> None:
     if folder:
         load["disk_mib"] = round(sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 2**20, 1)
     emit("load", **load, rss_after_imports_mib=baseline, peak_rss_mib=peak_rss_mib())
-    for name, text in questions():
-        native = median_run(partial(native_rows, store.native, text), args.repeat, args.budget, args.limit)
-        library = median_run(partial(library_rows, store, text), args.repeat, args.budget, args.limit)
-        emit("query", name=name, native=native, library=library)
+    with worker(store, args.limit) as in_worker:
+        for name, text in questions():
+            native, library = (
+                median_run(partial(in_worker, partial(job, text)), args.repeat, args.budget, args.limit)
+                for job in (native_rows, library_rows)
+            )
+            emit("query", name=name, native=native, library=library)
     emit("end", peak_rss_after_questions_mib=peak_rss_mib())
 
 
@@ -188,7 +239,8 @@ def task_rdflib(args: argparse.Namespace) -> None:
         dataset.parse(args.file, format="nquads")
     emit("load", seconds=elapsed[0], triples=len(dataset), rss_after_imports_mib=baseline, peak_rss_mib=peak_rss_mib())
     for name, text in questions():
-        measured = median_run(partial(rdflib_rows, dataset, text), args.repeat, args.budget, args.limit)
+        ask = partial(alarmed, partial(rdflib_rows, dataset, text), args.limit)
+        measured = median_run(ask, args.repeat, args.budget, args.limit)
         emit("query", name=name, rdflib=measured)
     emit("end", peak_rss_after_questions_mib=peak_rss_mib())
 
@@ -233,7 +285,7 @@ def task_validate_source(args: argparse.Namespace) -> None:
         reports.append(validate_shacl(data))
         return len(reports[-1].violations)
 
-    timing = median_run(validate, args.repeat, args.budget, args.limit)
+    timing = median_run(partial(alarmed, validate, args.limit), args.repeat, args.budget, args.limit)
     emit(
         "result",
         median_ms=timing["median_ms"],
