@@ -120,6 +120,7 @@ def test_draft_command_writes_a_marked_graph_whose_anchors_match(tmp_path: Path)
     graphs = read_graphs([output])
     (graph,) = graphs.values()
     assert (None, BIBO_STATUS, None) in graph
+    assert "bibo:status" in output.read_text(encoding="utf-8"), "the mark is written with BIBO's own prefix"
     assert len(set(graph.subjects(RDF.type, SKB.Quote))) == 4
     assert (None, None, URIRef(f"{RESOURCE}giuseppe-spatafora")) in graph
     check = runner.invoke(app, ["source", "check", str(output), "--text", str(text)])
