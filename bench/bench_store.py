@@ -418,7 +418,8 @@ def run_child(task: str, args: argparse.Namespace, size: int, path: Path, source
         except subprocess.TimeoutExpired as expired:  # what the child wrote before it was stopped is kept
             output, status = expired.stdout or b"", f"timeout after {args.timeout:g} s"
     print(f" {status} ({time.perf_counter() - started:.0f} s)", file=sys.stderr)
-    record: Record = {"status": status, "load_average": [load_before, os.getloadavg()[0]], "queries": {}}
+    record: Record = {"status": status, "load_average": [load_before, os.getloadavg()[0]], "commit": commit()}
+    record["queries"] = {}
     for line in output.decode().splitlines():
         fields = json.loads(line)
         kind = fields.pop("kind")
@@ -429,6 +430,12 @@ def run_child(task: str, args: argparse.Namespace, size: int, path: Path, source
     if not record["queries"]:
         del record["queries"]
     return record
+
+
+def commit() -> str:
+    """The commit the benchmark runs (the working tree may differ: see ``git status``)."""
+    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=BENCH, capture_output=True, text=True)
+    return head.stdout.strip() or "unknown"
 
 
 def machine() -> Record:
@@ -465,6 +472,7 @@ def run(args: argparse.Namespace) -> None:
         path = args.data / f"synthetic-{label}-seed{args.seed}.nq"
         print(f"{label} triples ({path})", file=sys.stderr)
         measured: Record = results["sizes"].setdefault(label, {})
+        results["sizes"] = dict(sorted(results["sizes"].items(), key=lambda item: SIZES[item[0]]))
         source = 0
         for task in TASKS:
             if task in args.skip:
