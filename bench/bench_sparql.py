@@ -10,9 +10,11 @@ on the packaged KB grown with synthetic stances to about ``--triples`` triples:
 
 and the GET endpoints of the REST layer that take no path parameter (found in the app's routes), through
 our server. Servers run in subprocesses on 127.0.0.1; the client keeps its connection alive. Medians of
-``--repeat`` runs after ``--warmup`` runs, in milliseconds. See bench/README.md.
+``--repeat`` runs after ``--warmup`` runs, in milliseconds. Each query is asked over HTTP first: one the server
+stops at its query timeout is not run in-process. See bench/README.md.
 
     .venv/bin/python bench/bench_sparql.py --triples 100000 --repeat 20
+    .venv/bin/python bench/bench_sparql.py --data kb-10m.nq --no-peer --repeat 5 --warmup 1   # a synthetic KB
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from contextlib import ExitStack
 from functools import partial
 from pathlib import Path
 
@@ -89,7 +92,7 @@ def serve(kind: str, data: Path, port: int) -> None:
 
         store = open_store("oxigraph:")
         assert isinstance(store, OxigraphStore)
-        store.native.load(path=str(data), format=ox.RdfFormat.N_QUADS)
+        store.native.bulk_load(path=str(data), format=ox.RdfFormat.N_QUADS)
         settings = Settings(load_kb=False, port=port, base_url=f"http://127.0.0.1:{port}")
         app = create_app(settings, store=store)
     else:
@@ -115,7 +118,7 @@ def start(kind: str, data: Path) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     process = subprocess.Popen([sys.executable, __file__, "--serve", kind, "--data", str(data), "--port", str(port)])
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 300
+    deadline = time.monotonic() + 900  # loading ten million triples takes minutes on a shared machine
     while time.monotonic() < deadline:
         try:
             if httpx.get(f"{url}/sparql", params={"query": TRIVIAL}, timeout=5).status_code == 200:
@@ -160,61 +163,76 @@ def rest_paths(url: str) -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--triples", type=int, default=100_000)
+    parser.add_argument("--data", type=Path, help="an N-Quads file to serve (a synthetic KB) instead of building one")
+    parser.add_argument("--no-peer", action="store_true", help="no rdflib-endpoint (its rdflib graph: ~1.8 GB per 1M)")
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     parser.add_argument("--serve", choices=["ours", "peer"], help=argparse.SUPPRESS)
-    parser.add_argument("--data", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
         serve(args.serve, args.data, args.port)
         return
 
-    with tempfile.TemporaryDirectory() as folder:
-        data = Path(folder) / "data.nq"
-        count = build_data(args.triples, data)
+    load_before = os.getloadavg()
+    with tempfile.TemporaryDirectory() as folder, ExitStack() as running:
+        data = args.data or Path(folder) / "data.nq"
+        if args.data is None:
+            build_data(args.triples, data)
         store = open_store("oxigraph:")
         assert isinstance(store, OxigraphStore)
-        store.native.load(path=str(data), format=ox.RdfFormat.N_QUADS)
+        store.native.bulk_load(path=str(data), format=ox.RdfFormat.N_QUADS)
         queries = {q.name.removesuffix(".rq"): q.read_text(encoding="utf-8") for q in query_files()}
         queries |= {"stances-on-a-topic": TOPIC_QUERY, "trivial-ask": TRIVIAL}
-        ours, ours_url = start("ours", data)
-        peer, peer_url = start("peer", data)
+        ours_client = running.enter_context(httpx.Client(base_url=running_server(running, "ours", data), timeout=120))
+        peer_client = None
+        if not args.no_peer:
+            peer_client = running.enter_context(
+                httpx.Client(base_url=running_server(running, "peer", data), timeout=300)
+            )
         rows: list[tuple[str, dict[str, float | None]]] = []
-        try:
-            with (
-                httpx.Client(base_url=ours_url, timeout=120) as ours_client,
-                httpx.Client(base_url=peer_url, timeout=300) as peer_client,
-            ):
-                for name, query in queries.items():
-                    print(f"{name} ...", file=sys.stderr)
-                    job = QueryRequest(query, {"select": JSON_RESULTS, "ask": JSON_RESULTS, "graph": "text/turtle"})
+        for name, query in queries.items():
+            print(f"{name} ...", file=sys.stderr)
+            rows.append((name, measure_query(query, store, ours_client, peer_client, args)))
+        for path in rest_paths(str(ours_client.base_url)):
+            rest = timed(partial(ours_client.get, path), args.warmup, args.repeat)
+            rows.append((f"REST {path}", {"ours": rest}))
+    report(rows, len(store), args, load_before)
 
-                    def native(query: str = query) -> object:
-                        result = store.native.query(query, use_default_graph_as_union=True)
-                        return result.serialize(format=ox.QueryResultsFormat.JSON)
 
-                    rows.append(
-                        (
-                            name,
-                            {
-                                "library": timed(partial(store.query, query), args.warmup, args.repeat),
-                                "native": timed(native, args.warmup, args.repeat),
-                                "run_query": timed(partial(store.run_query, job), args.warmup, args.repeat),
-                                "ours": timed(http_query(ours_client, query), args.warmup, args.repeat),
-                                "peer": timed(http_query(peer_client, query), 1, max(3, args.repeat // 4)),
-                            },
-                        )
-                    )
-                for path in rest_paths(ours_url):
-                    rest = timed(partial(ours_client.get, path), args.warmup, args.repeat)
-                    rows.append((f"REST {path}", {"ours": rest}))
-        finally:
-            for process in (ours, peer):
-                process.terminate()
-                process.wait(timeout=30)
-    report(rows, count, args)
+def running_server(running: ExitStack, kind: str, data: Path) -> str:
+    """Start a server over ``data``, stopped when ``running`` closes; its URL."""
+    process, url = start(kind, data)
+
+    def stop() -> None:
+        process.terminate()
+        process.wait(timeout=30)
+
+    running.callback(stop)
+    return url
+
+
+def measure_query(
+    query: str, store: OxigraphStore, ours: httpx.Client, peer: httpx.Client | None, args: argparse.Namespace
+) -> dict[str, float | None]:
+    """Median ms of one query over HTTP on each server, then (if our server answered it) in-process."""
+    times = {"ours": timed(http_query(ours, query), args.warmup, args.repeat)}
+    if times["ours"] is None:
+        print("  not answered by the server: not run in-process", file=sys.stderr)
+    else:
+        job = QueryRequest(query, {"select": JSON_RESULTS, "ask": JSON_RESULTS, "graph": "text/turtle"})
+
+        def native() -> object:
+            result = store.native.query(query, use_default_graph_as_union=True)
+            return result.serialize(format=ox.QueryResultsFormat.JSON)
+
+        times["library"] = timed(partial(store.query, query), args.warmup, args.repeat)
+        times["native"] = timed(native, args.warmup, args.repeat)
+        times["run_query"] = timed(partial(store.run_query, job), args.warmup, args.repeat)
+    if peer is not None:
+        times["peer"] = timed(http_query(peer, query), 1, max(3, args.repeat // 4))
+    return times
 
 
 def ratio(a: float | None, b: float | None) -> str:
@@ -228,13 +246,20 @@ def ms(value: float | None) -> str:
 COLUMNS = ["library", "native", "run_query", "ours", "peer"]
 
 
-def report(rows: list[tuple[str, dict[str, float | None]]], count: int, args: argparse.Namespace) -> None:
+def report(
+    rows: list[tuple[str, dict[str, float | None]]],
+    count: int,
+    args: argparse.Namespace,
+    load_before: tuple[float, float, float],
+) -> None:
     machine = (
         f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, pyoxigraph {ox.__version__}"
     )
-    load = " ".join(Path("/proc/loadavg").read_text().split()[:3]) if Path("/proc/loadavg").exists() else "?"
+    load = " ".join(f"{value:.2f}" for value in os.getloadavg())
+    before = " ".join(f"{value:.2f}" for value in load_before)
     runs = f"medians of {args.repeat} runs (peer: {max(3, args.repeat // 4)}), ms"
-    print(f"\n{count} triples; {machine}; load average {load}; {runs}\n")
+    when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    print(f"\n{count} triples; {machine}; load average {before} before, {load} after; {when}; {runs}\n")
     print(f"| query | {' | '.join(COLUMNS)} | peer/ours | ours/library | ours/native |")
     print("|---" + "|---:" * (len(COLUMNS) + 3) + "|")
     for name, times in rows:
@@ -244,7 +269,15 @@ def report(rows: list[tuple[str, dict[str, float | None]]], count: int, args: ar
         ]
         print(f"| {name} | {' | '.join(cells + ratios)} |")
     if args.json:
-        figures = {"triples": count, "machine": machine, "rows": {name: times for name, times in rows}}
+        figures = {
+            "triples": count,
+            "machine": machine,
+            "load_average": {"before": load_before, "after": os.getloadavg()},
+            "commit": subprocess.run(
+                ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+            ).stdout.strip(),
+            "rows": {name: times for name, times in rows},
+        }
         args.json.write_text(json.dumps(figures, indent=2))
 
 
