@@ -165,6 +165,7 @@ def main() -> None:
     parser.add_argument("--triples", type=int, default=100_000)
     parser.add_argument("--data", type=Path, help="an N-Quads file to serve (a synthetic KB) instead of building one")
     parser.add_argument("--no-peer", action="store_true", help="no rdflib-endpoint (its rdflib graph: ~1.8 GB per 1M)")
+    parser.add_argument("--peer-timeout", type=float, default=300, help="seconds before a peer request is given up")
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
@@ -189,7 +190,7 @@ def main() -> None:
         peer_client = None
         if not args.no_peer:
             peer_client = running.enter_context(
-                httpx.Client(base_url=running_server(running, "peer", data), timeout=300)
+                httpx.Client(base_url=running_server(running, "peer", data), timeout=args.peer_timeout)
             )
         rows: list[tuple[str, dict[str, float | None]]] = []
         for name, query in queries.items():
