@@ -577,8 +577,7 @@ def markdown(results: Record) -> str:
         lines.append(
             f"| {label} ({cell(made.get('triples'), digits=0)}) "
             f"| {cell(made.get('seconds'), ' s')}, {cell(made.get('peak_rss_mib'), ' MiB', 0)} "
-            f"| {cell(ox_load.get('seconds'), ' s', 2)} ({cell(rate(ox_load), '/s', 0)}) "
-            f"| {cell(rd_load.get('seconds'), ' s', 2)} ({cell(rate(rd_load), '/s', 0)}) "
+            f"| {load_time(ox_load)} | {load_time(rd_load)} "
             f"| {ratio(rd_load.get('seconds'), ox_load.get('seconds'))} "
             f"| {memory(ox_load)} | {memory(rd_load)} "
             f"| {ratio(rd_load.get('peak_rss_mib'), ox_load.get('peak_rss_mib'))} "
@@ -657,11 +656,13 @@ def with_cpu(record: Record, wall: str, cpu: str) -> str:
 def question_table(label: str, measured: Record) -> list[str]:
     """The questions at one size: rows, latency on each store, speed-up."""
     rd_q = measured.get("rdflib", {}).get("queries", {})
+    disk_q = measured.get("oxigraph-disk", {}).get("queries", {})
     lines = [
         f"Competency questions at {label} triples (median ms; rows):",
         "",
-        "| question | rows | Oxigraph native | via stancekb.store | rdflib (baseline) | speed-up (store) |",
-        "|---|---|---|---|---|---|",
+        "| question | rows | Oxigraph native | via stancekb.store | rdflib (baseline) | speed-up (store) "
+        "| on disk: via stancekb.store |",
+        "|---|---|---|---|---|---|---|",
     ]
     for name, entry in measured["oxigraph"]["queries"].items():
         baseline, library = latency(rd_q.get(name, {}).get("rdflib")), latency(entry["library"])
@@ -670,7 +671,8 @@ def question_table(label: str, measured: Record) -> list[str]:
         )
         lines.append(
             f"| {name} | {cell(rows, digits=0)} | {shown(latency(entry['native']))} | {shown(library)} "
-            f"| {shown(baseline)} | {speed_up(baseline, library)} |"
+            f"| {shown(baseline)} | {speed_up(baseline, library)} "
+            f"| {shown(latency(disk_q.get(name, {}).get('library')))} |"
         )
     return lines
 
@@ -680,6 +682,12 @@ def memory(load: Record) -> str:
     if "peak_rss_mib" not in load:
         return "-"
     return f"{load['peak_rss_mib']:,.0f} MiB (+{load['peak_rss_mib'] - load['rss_after_imports_mib']:,.0f})"
+
+
+def load_time(load: Record) -> str:
+    """Load seconds (with the CPU time where measured) and triples a second."""
+    cpu = f", CPU {cell(load['cpu_seconds'], ' s', 2)}" if "cpu_seconds" in load else ""
+    return f"{cell(load.get('seconds'), ' s', 2)} ({cell(rate(load), '/s', 0)}{cpu})"
 
 
 def rate(load: Record) -> float | None:
