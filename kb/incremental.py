@@ -14,6 +14,10 @@ This gives the verdict of validating the whole would-be KB provided that the sto
 write (every write through the gate keeps it so). Shapes with features whose reach cannot be bounded
 (``sh:zeroOrMorePath``, SPARQL with variable predicates, ...), writes that change ``rdfs:subClassOf``, and
 stores without pattern access raise ``Unbounded``: callers then validate the whole store.
+
+The store is read in batches (``TripleSource.triples_many``, ``Store.match_many``): one batch per level of
+the walk back from the changed triples and per level of the context's chains, and one for the delta, so that
+over a remote store a write costs a few requests, not one per node.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import BNode, Node
 
 from stancekb.resources import ontology_graph, shapes_graph
-from stancekb.store import Quad, Store
+from stancekb.store import Pattern, Quad, Store
 from stancekb.validate import SH, ValidationReport, validate_shacl
 
 Triple: TypeAlias = tuple[Node, Node, Node]
@@ -73,6 +77,18 @@ class TripleSource(Protocol):
     def triples(self, subject: Node | None, predicate: Node | None, obj: Node | None) -> Iterator[Triple]:
         """The triples matching a pattern (``None`` matches anything)."""
         ...
+
+    def triples_many(self, patterns: Iterable[Pattern]) -> dict[Pattern, list[Triple]]:
+        """The triples each pattern matches, in one batch (by default: ``triples`` pattern by pattern)."""
+        return {pattern: list(self.triples(*pattern)) for pattern in dict.fromkeys(patterns)}
+
+    def incoming_many(self, nodes: Iterable[Node], at_most: int) -> dict[Node, list[Triple] | None]:
+        """Each node's incoming triples, in one batch, or ``None`` for a node whose store holds ``at_most`` or more."""
+        found: dict[Node, list[Triple] | None] = {}
+        for node in dict.fromkeys(nodes):
+            first = list(islice(self.triples(None, None, node), at_most))
+            found[node] = first if len(first) < at_most else None
+        return found
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -268,7 +284,7 @@ def shape_reads(shapes: Graph) -> ShapeReads:
 
 
 @dataclass(frozen=True)
-class StoreTriples:
+class StoreTriples(TripleSource):
     """A store's union graph as a ``TripleSource``."""
 
     store: Store
@@ -278,9 +294,26 @@ class StoreTriples:
         for s, p, o, _ in self.store.match(subject, predicate, obj):
             yield s, p, o
 
+    def triples_many(self, patterns: Iterable[Pattern]) -> dict[Pattern, list[Triple]]:
+        """Matching triples of any graph, for each pattern: one ``Store.match_many``."""
+        return {
+            pattern: [(s, p, o) for s, p, o, _ in quads] for pattern, quads in self.store.match_many(patterns).items()
+        }
+
+    def incoming_many(self, nodes: Iterable[Node], at_most: int) -> dict[Node, list[Triple] | None]:
+        """Each node's incoming triples, or ``None`` past ``at_most``: one ``Store.match_incoming``."""
+        return {
+            node: None if quads is None else [(s, p, o) for s, p, o, _ in quads]
+            for node, quads in self.store.match_incoming(nodes, at_most).items()
+        }
+
+
+def _graph_triples(graph: Graph, pattern: Pattern) -> Iterator[Triple]:
+    return graph.triples(pattern)  # type: ignore[arg-type,return-value]
+
 
 @dataclass(frozen=True)
-class WithOntology:
+class WithOntology(TripleSource):
     """A would-be store together with the ontology, as the gate's data graph merges them (``validate_shacl``)."""
 
     source: TripleSource
@@ -289,11 +322,26 @@ class WithOntology:
     def triples(self, subject: Node | None, predicate: Node | None, obj: Node | None) -> Iterator[Triple]:
         """Matching triples of the store, then of the ontology."""
         yield from self.source.triples(subject, predicate, obj)
-        yield from self.ontology.triples((subject, predicate, obj))  # type: ignore[arg-type,misc]
+        yield from _graph_triples(self.ontology, (subject, predicate, obj))
+
+    def triples_many(self, patterns: Iterable[Pattern]) -> dict[Pattern, list[Triple]]:
+        """The store's batch, each pattern's list followed by the ontology's triples."""
+        found = self.source.triples_many(patterns)
+        for pattern, triples in found.items():
+            triples.extend(_graph_triples(self.ontology, pattern))
+        return found
+
+    def incoming_many(self, nodes: Iterable[Node], at_most: int) -> dict[Node, list[Triple] | None]:
+        """The store's batch, each node's list followed by the ontology's triples."""
+        found = self.source.incoming_many(nodes, at_most)
+        for node, triples in found.items():
+            if triples is not None:
+                triples.extend(_graph_triples(self.ontology, (None, None, node)))
+        return found
 
 
 @dataclass(frozen=True)
-class PendingWrite:
+class PendingWrite(TripleSource):
     """A store as it will be once a write is committed: its triples less those removed, plus those added."""
 
     store: Store
@@ -302,10 +350,24 @@ class PendingWrite:
 
     def triples(self, subject: Node | None, predicate: Node | None, obj: Node | None) -> Iterator[Triple]:
         """Matching triples of the would-be union graph."""
-        for s, p, o, _ in self.store.match(subject, predicate, obj):
-            if (s, p, o) not in self.removed:
-                yield s, p, o
-        yield from self.added.triples((subject, predicate, obj))  # type: ignore[arg-type,misc]
+        pattern = (subject, predicate, obj)
+        return iter(self._would_be(pattern, self.store.match(*pattern)))
+
+    def triples_many(self, patterns: Iterable[Pattern]) -> dict[Pattern, list[Triple]]:
+        """Matching triples of the would-be union graph, the store read in one ``Store.match_many``."""
+        return {pattern: self._would_be(pattern, quads) for pattern, quads in self.store.match_many(patterns).items()}
+
+    def incoming_many(self, nodes: Iterable[Node], at_most: int) -> dict[Node, list[Triple] | None]:
+        """Each node's incoming triples in the would-be store, or ``None`` where the store holds ``at_most`` or more."""
+        return {
+            node: None if quads is None else self._would_be((None, None, node), quads)
+            for node, quads in self.store.match_incoming(nodes, at_most).items()
+        }
+
+    def _would_be(self, pattern: Pattern, stored: Iterable[Quad]) -> list[Triple]:
+        """The store's matches less those removed, plus the added triples that match."""
+        kept = [(s, p, o) for s, p, o, _ in stored if (s, p, o) not in self.removed]
+        return [*kept, *_graph_triples(self.added, pattern)]
 
 
 @dataclass(frozen=True)
@@ -327,8 +389,9 @@ class Delta:
         old, new = {(s, p, o) for s, p, o, _ in before}, {(s, p, o) for s, p, o, _ in after}
         if graphs is None:
             return cls(frozenset(new - old), frozenset(old - new))
-        added = {t for t in new - old if all(g in graphs for *_, g in store.match(*t))}
-        removed = {t for t in old - new if next(iter(store.match(*t)), None) is None}
+        held = store.match_many((new - old) | (old - new))
+        added = {t for t in new - old if all(g in graphs for *_, g in held[t])}
+        removed = {t for t in old - new if not held[t]}
         return cls(frozenset(added), frozenset(removed))
 
     @classmethod
@@ -345,8 +408,10 @@ class Delta:
             for s, p, o, g in quads:
                 into.setdefault((s, p, o), set()).add(g)
 
+        stored = store.match_many([*new, *gone])
+
         def holding(triple: Triple, later: bool) -> set[Node]:
-            held: set[Node] = {g for *_, g in store.match(*triple)}
+            held: set[Node] = {g for *_, g in stored[triple]}
             if applied == later:
                 return held
             if applied:  # the state before, from the store after
@@ -366,6 +431,7 @@ def graph_write_delta(store: Store, graphs: Mapping[URIRef, Graph], replace: boo
     if replace:
         for name in graphs:
             old.update((s, p, o) for s, p, o, _ in store.quads(name))
+    held = store.match_many(new ^ old)
 
     def present_elsewhere(triple: Triple) -> bool:
         """Whether the union keeps the triple through a graph this write leaves alone.
@@ -373,7 +439,7 @@ def graph_write_delta(store: Store, graphs: Mapping[URIRef, Graph], replace: boo
         Matching is the store's: Oxigraph matches ``"1"^^xsd:nonNegativeInteger`` to the ``"1"^^xsd:integer``
         it stored, so a triple of a replaced graph found only in that graph is an addition all the same.
         """
-        return any(not (replace and g in graphs) for *_, g in store.match(*triple))
+        return any(not (replace and g in graphs) for *_, g in held[triple])
 
     added = {triple for triple in new - old if not present_elsewhere(triple)}
     removed = {triple for triple in old - new if not present_elsewhere(triple)}
@@ -387,42 +453,75 @@ def graph_write_delta(store: Store, graphs: Mapping[URIRef, Graph], replace: boo
 
 @dataclass
 class Neighbourhoods:
-    """A ``TripleSource`` read node by node, each node's triples fetched once."""
+    """A ``TripleSource`` read node by node, in batches (``read``), each node's triples fetched once."""
 
     source: TripleSource
     _outgoing: dict[Node, list[Triple]] = field(default_factory=dict)
-    _incoming: dict[Node, list[Triple] | None] = field(default_factory=dict)
+    _incoming: dict[tuple[Node, URIRef], list[Triple]] = field(default_factory=dict)
+    _sampled: dict[Node, list[Triple] | None] = field(default_factory=dict)
+    """Nodes whose incoming triples were all read (``None``: they have too many, ``INCOMING_SAMPLE`` or more)."""
+
+    def read(self, outgoing: Iterable[Node] = (), incoming: Iterable[tuple[Node, URIRef]] = ()) -> None:
+        """Fetch, in one batch, the triples of these subjects and of these (object, predicate) pairs not read yet."""
+        subjects = [node for node in dict.fromkeys(outgoing) if node not in self._outgoing]
+        pairs = [pair for pair in dict.fromkeys(incoming) if pair not in self._incoming]
+        if not subjects and not pairs:
+            return
+        found = self.source.triples_many(
+            [*((node, None, None) for node in subjects), *((None, predicate, node) for node, predicate in pairs)]
+        )
+        for node in subjects:
+            self._outgoing[node] = found[node, None, None]
+        for node, predicate in pairs:
+            self._incoming[node, predicate] = found[None, predicate, node]
 
     def outgoing(self, node: Node) -> list[Triple]:
         """The triples whose subject is the node."""
         if node not in self._outgoing:
-            self._outgoing[node] = list(self.source.triples(node, None, None))
+            self.read(outgoing=[node])
         return self._outgoing[node]
 
-    def incoming(self, node: Node, predicate: URIRef, *, sample: bool = False) -> list[Triple]:
-        """The triples with this predicate whose object is the node.
+    def incoming(self, node: Node, predicate: URIRef) -> list[Triple]:
+        """The triples with this predicate whose object is the node."""
+        known = self._sampled.get(node)
+        if known is not None:
+            return [triple for triple in known if triple[1] == predicate]
+        if (node, predicate) not in self._incoming:
+            self.read(incoming=[(node, predicate)])
+        return self._incoming[node, predicate]
 
-        With ``sample`` (when many predicates will be asked about the node), all its incoming triples are read
-        at once, unless it has more than ``INCOMING_SAMPLE``; otherwise the store is asked for the predicate.
+    def read_steps_back(self, steps: Iterable[tuple[Node, Step]]) -> None:
+        """Fetch what ``step_back`` reads for each (node, step): two batches.
+
+        Many chains may be walked back through one node, so its incoming triples are read whole (one batch for
+        all such nodes), unless it has ``INCOMING_SAMPLE`` or more: those are read predicate by predicate.
         """
-        if sample and node not in self._incoming:
-            first = list(islice(self.source.triples(None, None, node), INCOMING_SAMPLE))
-            self._incoming[node] = first if len(first) < INCOMING_SAMPLE else None
-        known = self._incoming.get(node)
-        if known is None:
-            return list(self.source.triples(None, predicate, node))
-        return [triple for triple in known if triple[1] == predicate]
+        steps = list(steps)
+        backward = {node for node, (_, inverse) in steps if not inverse and node not in self._sampled}
+        if backward:
+            self._sampled.update(self.source.incoming_many(backward, INCOMING_SAMPLE))
+        self.read(
+            outgoing=[node for node, (_, inverse) in steps if inverse],
+            incoming=[
+                (node, predicate)
+                for node, (predicate, inverse) in steps
+                if not inverse and self._sampled.get(node) is None
+            ],
+        )
 
     def step_back(self, node: Node, step: Step) -> list[Node]:
         """The nodes from which ``step`` leads to this node."""
         predicate, inverse = step
         if inverse:
             return [o for _, p, o in self.outgoing(node) if p == predicate and not isinstance(o, Literal)]
-        return [s for s, _, _ in self.incoming(node, predicate, sample=True)]
+        return [s for s, _, _ in self.incoming(node, predicate)]
 
 
 def affected_nodes(source: TripleSource, reads: ShapeReads, delta: Delta) -> set[Node]:
-    """The focus nodes whose validation can differ after the write: each reads a changed triple."""
+    """The focus nodes whose validation can differ after the write: each reads a changed triple.
+
+    Every chain is walked back from the changed triples a step at a time, all chains together, one batch a step.
+    """
     if {p for _, p, _ in delta.added | delta.removed} & ONTOLOGY_PREDICATES:
         raise Unbounded("the write changes the class hierarchy (rdfs:subClassOf), which every class check reads")
     affected: set[Node] = set()
@@ -435,39 +534,51 @@ def affected_nodes(source: TripleSource, reads: ShapeReads, delta: Delta) -> set
             if not (inverse and isinstance(obj, Literal)):
                 starts.setdefault(chain, set()).add(obj if inverse else subject)
     nodes = Neighbourhoods(source)
-    for chain, found in starts.items():
-        for step in reversed(chain):
-            found = {previous for node in found for previous in nodes.step_back(node, step)}
-        affected |= found
+    walking = list(starts.items())
+    while walking:
+        nodes.read_steps_back((node, chain[-1]) for chain, found in walking for node in found)
+        stepped = [
+            (chain[:-1], {previous for node in found for previous in nodes.step_back(node, chain[-1])})
+            for chain, found in walking
+        ]
+        affected.update(node for chain, found in stepped if not chain for node in found)
+        walking = [(chain, found) for chain, found in stepped if chain and found]
     return {node for node in affected if not isinstance(node, Literal)}
 
 
 def context_graph(source: TripleSource, reads: ShapeReads, focus: Iterable[Node]) -> Graph:
-    """The triples the shapes read from the focus nodes, following every chain of ``reads`` forward."""
+    """The triples the shapes read from the focus nodes, following every chain of ``reads`` forward.
+
+    The chains are followed a level at a time, one batch a level: the outgoing triples of every node reached,
+    and its incoming triples for the inverse reads.
+    """
     graph = Graph()
     nodes = Neighbourhoods(source)
     visited: set[tuple[int, Node]] = set()
-
-    def visit(trie: ReadTrie, at: set[Node]) -> None:
-        following: dict[Step, set[Node]] = {step: set() for step in trie.children}
-        for node in at:
-            if (id(trie), node) in visited:
-                continue
-            visited.add((id(trie), node))
-            for triple in nodes.outgoing(node):
-                if ANY in trie.forward or triple[1] in trie.forward:
-                    graph.add(triple)
-                if (triple[1], False) in following and not isinstance(triple[2], Literal):
-                    following[triple[1], False].add(triple[2])  # type: ignore[index]
-            for predicate in trie.inverse:
-                for triple in nodes.incoming(node, predicate):
-                    graph.add(triple)
-                    if (predicate, True) in following:
-                        following[predicate, True].add(triple[0])
-        for step, child in trie.children.items():
-            visit(child, following[step])
-
-    visit(reads.trie, {node for node in focus if not isinstance(node, Literal)})
+    level = [(reads.trie, {node for node in focus if not isinstance(node, Literal)})]
+    while level:
+        level = [(trie, {node for node in at if (id(trie), node) not in visited}) for trie, at in level]
+        visited.update((id(trie), node) for trie, at in level for node in at)
+        nodes.read(
+            outgoing=[node for _, at in level for node in at],
+            incoming=[(node, predicate) for trie, at in level for node in at for predicate in trie.inverse],
+        )
+        following: list[tuple[ReadTrie, set[Node]]] = []
+        for trie, at in level:
+            reached: dict[Step, set[Node]] = {step: set() for step in trie.children}
+            for node in at:
+                for triple in nodes.outgoing(node):
+                    if ANY in trie.forward or triple[1] in trie.forward:
+                        graph.add(triple)
+                    if (triple[1], False) in reached and not isinstance(triple[2], Literal):
+                        reached[triple[1], False].add(triple[2])  # type: ignore[index]
+                for predicate in trie.inverse:
+                    for triple in nodes.incoming(node, predicate):
+                        graph.add(triple)
+                        if (predicate, True) in reached:
+                            reached[predicate, True].add(triple[0])
+            following += [(child, reached[step]) for step, child in trie.children.items() if reached[step]]
+        level = following
     return graph
 
 

@@ -36,7 +36,8 @@ It behaves as the other backends do:
   POSTs of N-Triples if ``graph-store`` is given, by chunks of updates otherwise), then moved in by one
   last request (see ``RemoteStore._write``). The store's default graph is a graph of the server's
   (``default-graph``), so the raw ``update`` is the one write that reaches the server's own default graph.
-  ``match`` (triple pattern lookups) is only answered by a worker's snapshot (see below).
+- Triple patterns (``match``, ``match_many``: the write gate's reads): a batch of patterns is one SELECT with
+  the patterns as a VALUES block, over the store's graphs, a few hundred patterns a request.
 - ``scratch_copy`` (the write gate's trial) is an in-memory ``OxigraphStore`` holding a copy of the content.
   In a process forked through ``paused`` (a ``WorkerPool`` worker) the first write makes such a copy and
   the process then reads and writes only it: a worker is meant to hold a snapshot, and a trial write in a
@@ -77,6 +78,7 @@ from rdflib.term import Node
 
 from stancekb.store import (
     OxigraphStore,
+    Pattern,
     Quad,
     QueryKind,
     QueryRequest,
@@ -114,6 +116,8 @@ CHUNK_TRIPLES = 500
 """The most triples one update request writes (Virtuoso 7's parser gives up on several thousand)."""
 DEFAULT_GRAPH = "urn:x-stancekb:default-graph"
 """The graph on the server that holds the store's default graph (Virtuoso has no separate default graph)."""
+MATCH_CHUNK = 400
+"""The most triple patterns one request of ``match_many`` asks about (a VALUES row each)."""
 GRAPH_LIST_TTL = 1.0
 """Seconds the list of graphs (the explicit dataset of queries) is reused, unless this object wrote."""
 
@@ -129,8 +133,9 @@ class Dialect:
     name: str
     system_graphs: frozenset[str] = frozenset()
     """Graphs the server keeps for itself, never the store's."""
-    blank_node_reference: Callable[[str], str] | None = None
-    """How a query names a stored blank node by its label (``None``: it cannot)."""
+    blank_node_reference: Callable[[str], str | None] | None = None
+    """How a query names a stored blank node by its label (``None``: it cannot); it gives ``None`` for a label
+    the server never gives its blank nodes, which names none of them."""
     fix_results: Callable[[bytes], bytes] = bytes
     """Rewrites the server's SPARQL XML results into conforming ones."""
     ask_variable: str | None = None
@@ -145,6 +150,9 @@ def _virtuoso_results(xml: bytes) -> bytes:
     return xml.replace(b"<bnode>nodeID://", b"<bnode>")
 
 
+VIRTUOSO_BLANK_NODE = re.compile(r"b[0-9]+")
+"""The labels of Virtuoso's blank nodes (``nodeID://b10000``); it answers 500 to ``<nodeID://x>`` for another."""
+
 DIALECTS: dict[str, Dialect] = {
     "sparql11": Dialect("sparql11"),
     "virtuoso": Dialect(
@@ -156,7 +164,7 @@ DIALECTS: dict[str, Dialect] = {
                 "http://localuriqaserver/sparql",  # its service description
             }
         ),
-        blank_node_reference=lambda label: f"<nodeID://{label}>",
+        blank_node_reference=lambda label: f"<nodeID://{label}>" if VIRTUOSO_BLANK_NODE.fullmatch(label) else None,
         fix_results=_virtuoso_results,
         ask_variable="__ASK_RETVAL",
     ),
@@ -483,6 +491,13 @@ class RemoteStore(Store):
 
     def _term(self, term: Node) -> str:
         """A term as query text (Oxigraph writes it); a blank node as the dialect names stored ones."""
+        text = self._stored_term(term)
+        if text is None:
+            raise StoreError(f"the SPARQL endpoint {self.endpoints.query} holds no blank node labelled {term.n3()}")
+        return text
+
+    def _stored_term(self, term: Node) -> str | None:
+        """A term as query text, or ``None`` for a blank node the server cannot hold (a label not of its kind)."""
         if isinstance(term, BNode):
             reference = self.dialect.blank_node_reference
             if reference is None:
@@ -661,14 +676,63 @@ class RemoteStore(Store):
             ]
         )
 
-    @_snapshot_aware(write=False)
     def match(self, subject: Node | None, predicate: Node | None, obj: Node | None) -> Iterator[Quad]:
-        """Pattern lookups go to a worker's snapshot; on the server they would be one request each.
+        """The quads of the store's graphs that match a pattern: one request (``match_many`` batches them)."""
+        pattern = (subject, predicate, obj)
+        return iter(self.match_many([pattern])[pattern])
 
-        So, outside a snapshot, ``NotImplementedError``: the incremental SHACL gate then validates the whole
-        store, which reads it once (measured: loading the KB with validation took 100 s by lookups).
+    @_snapshot_aware(write=False)
+    def match_many(self, patterns: Iterable[Pattern]) -> dict[Pattern, list[Quad]]:
+        """The quads each pattern matches: one SELECT per ``MATCH_CHUNK`` patterns that bind the same positions.
+
+        The patterns are a VALUES block numbered by ``?i``, so each solution is filed under the pattern asked,
+        even where the server matched another form of a literal (Virtuoso's canonical ``"0979"^^xsd:gYear``
+        for ``"979"``); the terms in the quads are the server's. Blank nodes are named as the dialect names
+        stored ones, so a blank node found in one answer can be asked about in the next (see ``_values_blocks``
+        for those it cannot name).
         """
-        raise NotImplementedError(f"{self.endpoints.query} is not asked one triple pattern at a time")
+        found: dict[Pattern, list[Quad]] = {pattern: [] for pattern in dict.fromkeys(patterns)}
+        for chunk, values in self._values_blocks(found):
+            query = f"SELECT ?i ?s ?p ?o ?g WHERE {{ {values} GRAPH ?g {{ ?s ?p ?o }} {self._graph_filter()} }}"
+            for row in self._select(query):
+                s, p, o, g = (from_ox(row[name]) for name in "spog")
+                found[chunk[int(row["i"].value)]].append((s, p, o, self._from_server(g)))
+        return found
+
+    @_snapshot_aware(write=False)
+    def match_incoming(self, nodes: Iterable[Node], at_most: int) -> dict[Node, list[Quad] | None]:
+        """Each node's incoming quads, or ``None`` past ``at_most``: counted by one SELECT, then ``match_many``."""
+        patterns: list[Pattern] = [(None, None, node) for node in dict.fromkeys(nodes)]
+        counts: dict[Pattern, int] = dict.fromkeys(patterns, 0)
+        for chunk, values in self._values_blocks(patterns):
+            where = f"{values} GRAPH ?g {{ ?s ?p ?o }} {self._graph_filter()}"
+            for row in self._select(f"SELECT ?i (COUNT(*) AS ?n) WHERE {{ {where} }} GROUP BY ?i"):
+                counts[chunk[int(row["i"].value)]] = int(row["n"].value)
+        found = self.match_many(pattern for pattern in patterns if counts[pattern] < at_most)
+        return {pattern[2]: found.get(pattern) for pattern in patterns}  # type: ignore[misc]
+
+    def _values_blocks(self, patterns: Iterable[Pattern]) -> Iterator[tuple[list[Pattern], str]]:
+        """VALUES blocks of ``MATCH_CHUNK`` patterns binding the same positions, ``?i`` numbering them.
+
+        A pattern with a blank node the server cannot hold is left out (it matches nothing); on a server whose
+        blank nodes cannot be named at all, one with a blank node raises ``NotImplementedError`` (the write gate
+        then validates the whole store).
+        """
+        by_shape: dict[tuple[str, ...], list[tuple[Pattern, list[str]]]] = {}
+        for pattern in patterns:
+            try:
+                terms = [self._stored_term(term) for term in pattern if term is not None]
+            except StoreError as error:
+                raise NotImplementedError(str(error)) from None
+            if None not in terms:
+                shape = tuple(name for name, term in zip("spo", pattern, strict=True) if term is not None)
+                by_shape.setdefault(shape, []).append((pattern, terms))  # type: ignore[arg-type]
+        for shape, asked in by_shape.items():
+            for start in range(0, len(asked), MATCH_CHUNK):
+                chunk = asked[start : start + MATCH_CHUNK]
+                rows = " ".join(f"({index} {' '.join(terms)})" for index, (_, terms) in enumerate(chunk))
+                variables = " ".join(f"?{name}" for name in shape)
+                yield [pattern for pattern, _ in chunk], f"VALUES (?i {variables}) {{ {rows} }}"
 
     @_snapshot_aware(write=False)
     def __len__(self) -> int:

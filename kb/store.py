@@ -52,6 +52,8 @@ from rdflib.term import Node
 from stancekb.namespaces import PREFIXES
 
 Quad = tuple[Node, Node, Node, URIRef]
+Pattern = tuple[Node | None, Node | None, Node | None]
+"""A triple pattern: subject, predicate, object, ``None`` matching anything."""
 QueryKind = TypingLiteral["select", "ask", "graph"]
 T = TypeVar("T")
 P = ParamSpec("P")
@@ -344,6 +346,21 @@ class Store(abc.ABC):
         gate then validates the whole store instead).
         """
         raise NotImplementedError(f"{type(self).__name__} has no triple pattern access")
+
+    def match_many(self, patterns: Iterable[Pattern]) -> dict[Pattern, list[Quad]]:
+        """The quads each of several triple patterns matches (``match`` in one batch).
+
+        In-process this is ``match`` per pattern; a remote store asks for a whole batch in a few requests.
+        """
+        return {pattern: list(self.match(*pattern)) for pattern in dict.fromkeys(patterns)}
+
+    def match_incoming(self, nodes: Iterable[Node], at_most: int) -> dict[Node, list[Quad] | None]:
+        """Each node's incoming quads (the node as object), or ``None`` for a node that has ``at_most`` or more."""
+        found: dict[Node, list[Quad] | None] = {}
+        for node in dict.fromkeys(nodes):
+            first = list(itertools.islice(self.match(None, None, node), at_most))
+            found[node] = first if len(first) < at_most else None
+        return found
 
     def to_dataset(self, graph_iri: URIRef | None = None) -> Dataset:
         """A copy of the store's content (or of one graph) as an rdflib Dataset."""
@@ -698,11 +715,18 @@ class OxigraphStore(Store):
         try:
             if path:
                 Path(path).mkdir(parents=True, exist_ok=True)
-                self._store = ox.Store(path)
+                self._opened: ox.Store | None = ox.Store(path)
             else:
-                self._store = ox.Store()
+                self._opened = ox.Store()
         except OSError as error:
             raise StoreError(f"cannot open the Oxigraph store at {path!r}: {error}") from error
+
+    @property
+    def _store(self) -> ox.Store:
+        """The pyoxigraph store, or ``StoreError`` once ``close`` has released it."""
+        if self._opened is None:
+            raise StoreError(f"the store {self.location} is closed")
+        return self._opened
 
     @property
     def native(self) -> ox.Store:
@@ -932,6 +956,14 @@ class OxigraphStore(Store):
             yield from self._quads(None, *pattern)
 
     @_guarded
+    def match_many(self, patterns: Iterable[Pattern]) -> dict[Pattern, list[Quad]]:
+        """Quads matching each pattern, from Oxigraph's indexes (the fork guard taken once for the batch)."""
+        return {
+            pattern: list(self._quads(None, *(None if term is None else to_ox(term) for term in pattern)))
+            for pattern in dict.fromkeys(patterns)
+        }
+
+    @_guarded
     def scratch_copy(self) -> OxigraphStore:
         """A copy in a new in-memory Oxigraph store (blank nodes keep their labels)."""
         copy = OxigraphStore()
@@ -940,9 +972,13 @@ class OxigraphStore(Store):
 
     @_guarded
     def close(self) -> None:
-        """Flush writes to disk."""
-        if self.location != "oxigraph:":
-            self._store.flush()
+        """Flush writes to disk and release the native store (on disk: RocksDB's lock, so the folder can be reopened).
+
+        Later calls raise ``StoreError``; closing again does nothing.
+        """
+        if self._opened is not None and self.location != "oxigraph:":
+            self._opened.flush()
+        self._opened = None
 
     def paused(self) -> AbstractContextManager[None]:
         """Wait until no thread is inside pyoxigraph and keep new calls out (for forking)."""
