@@ -99,15 +99,16 @@ def _over_time(signum: int, frame: object) -> None:
     raise OverTime
 
 
-Timing = tuple[int, float]
-"""A run's rows and seconds."""
+Timing = tuple[int, float, float]
+"""A run's rows, wall-clock seconds and CPU seconds."""
 
 
 def clocked(run: Callable[[], int]) -> Timing:
-    """Run once: its rows, and its seconds."""
+    """Run once: its rows, its seconds and its process's CPU seconds (``time.process_time``)."""
+    cpu = time.process_time()
     with timed() as elapsed:
         rows = run()
-    return rows, elapsed[0]
+    return rows, elapsed[0], time.process_time() - cpu
 
 
 def alarmed(run: Callable[[], int], limit: float) -> Timing:
@@ -152,16 +153,23 @@ def median_run(run: Callable[[], Timing], repeat: int, budget: float, limit: flo
     so gives ``over_s`` instead.
     """
     seconds: list[float] = []
+    cpu_seconds: list[float] = []
     rows = 0
     while len(seconds) < repeat and (not seconds or sum(seconds) < budget):
         try:
-            rows, elapsed = run()
+            rows, elapsed, cpu = run()
         except OverTime:
             if not seconds:
                 return {"over_s": limit, "runs": 0}
             break
         seconds.append(elapsed)
-    return {"median_ms": round(statistics.median(seconds) * 1000, 2), "runs": len(seconds), "rows": rows}
+        cpu_seconds.append(cpu)
+    return {
+        "median_ms": round(statistics.median(seconds) * 1000, 2),
+        "cpu_median_ms": round(statistics.median(cpu_seconds) * 1000, 2),
+        "runs": len(seconds),
+        "rows": rows,
+    }
 
 
 def warm_up() -> None:
@@ -535,6 +543,12 @@ def total_ms(record: Record, column: str) -> Latency:
     return sum(ms or 0 for ms, _ in values), any(at_least for _, at_least in values)
 
 
+def total_cpu(record: Record, column: str) -> str:
+    """' (CPU x ms)': the sum of the questions' CPU medians in one column, if every question has one."""
+    values = [entry.get(column, {}).get("cpu_median_ms") for entry in record.get("queries", {}).values()]
+    return "" if not values or None in values else f" (CPU {sum(values):,.0f} ms)"
+
+
 def shown(value: Latency, unit: str = "", digits: int = 1) -> str:
     """A latency for a table, marked '>' if it is a lower bound."""
     ms, at_least = value
@@ -597,8 +611,10 @@ def markdown(results: Record) -> str:
         full, one, gate = (measured.get(task, {}) for task in ("validate-full", "validate-source", "gate"))
         one_s = one.get("median_ms", 0) / 1000 or None
         lines.append(
-            f"| {label} | {shown(total_ms(ox_q, 'native'), ' ms', 0)} | {shown(library, ' ms', 0)} "
-            f"| {shown(baseline, ' ms', 0)} | {speed_up(baseline, library)}, {median_speed_up(ox_q, rd_q)} "
+            f"| {label} | {shown(total_ms(ox_q, 'native'), ' ms', 0)}{total_cpu(ox_q, 'native')} "
+            f"| {shown(library, ' ms', 0)}{total_cpu(ox_q, 'library')} "
+            f"| {shown(baseline, ' ms', 0)}{total_cpu(rd_q, 'rdflib')} "
+            f"| {speed_up(baseline, library)}, {median_speed_up(ox_q, rd_q)} "
             f"| {cell(full.get('seconds'), ' s')} | {cell(one_s, ' s', 2)} "
             f"({cell(one.get('triples'), digits=0)} triples) | {ratio(full.get('seconds'), one_s)} "
             f"| {cell(gate.get('seconds'), ' s')} |"
