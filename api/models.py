@@ -12,8 +12,10 @@ Each ``from_graph`` reads a model from a graph holding the node's neighbourhood 
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Generic, Self, TypeVar
 
@@ -355,6 +357,27 @@ MEMBERSHIP_EXAMPLE: dict[str, Any] = {
     "evidence": [],
 }
 
+_PROFILE_TOTALS = {
+    "offices": 2,
+    "memberships": 0,
+    "memberOf": 0,
+    "blocs": 0,
+    "groups": 0,
+    "stancesHeld": 3,
+    "stancesAbout": 13,
+    "meetingsAttended": 1,
+    "meetingsHosted": 0,
+    "meetingsMissed": 1,
+    "dependerIn": 0,
+    "dependeeIn": 0,
+}
+
+
+def list_path(name: str) -> str:
+    """The path segment of a profile's list under ``/actors/{id}/``: ``stances-held`` for ``stancesHeld``."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "-", name).lower()
+
+
 PROFILE_EXAMPLE: dict[str, Any] = {
     "id": ID + "mark-rutte",
     "label": "Mark Rutte",
@@ -368,13 +391,19 @@ PROFILE_EXAMPLE: dict[str, Any] = {
     "blocs": [],
     "groups": [],
     "stancesHeld": [],
-    "stancesAbout": [STANCE_EXAMPLE | {"holder": _SPATAFORA}],
+    "stancesAbout": [],
     "meetingsAttended": [],
     "meetingsHosted": [],
-    "meetingsMissed": [MEETING_EXAMPLE],
+    "meetingsMissed": [],
     "dependerIn": [],
     "dependeeIn": [],
+    "limit": 1,
+    "lists": {
+        name: {"total": total, "href": f"http://127.0.0.1:8000/actors/mark-rutte/{list_path(name)}"}
+        for name, total in _PROFILE_TOTALS.items()
+    },
 }
+"""``/actors/mark-rutte?limit=1``, shortened: only the first office is shown in full."""
 
 TOPIC_EXAMPLE: dict[str, Any] = {
     "id": ID + "topic-nato-future",
@@ -711,8 +740,32 @@ class Membership(Model):
         )
 
 
+class ListLink(Model):
+    """How long one list of a profile is in all, and where to read all of it a page at a time."""
+
+    total: int = Field(description="How many items the list has in all (the profile shows the first `limit`).")
+    href: str = Field(description="The complete list, paged like every list (`limit`, `offset`, `next`).")
+
+
+class ProfileLists(Model):
+    """The total and the complete list of each list of a profile, by the list's name."""
+
+    offices: ListLink
+    memberships: ListLink
+    member_of: ListLink
+    blocs: ListLink
+    groups: ListLink
+    stances_held: ListLink
+    stances_about: ListLink
+    meetings_attended: ListLink
+    meetings_hosted: ListLink
+    meetings_missed: ListLink
+    depender_in: ListLink
+    dependee_in: ListLink
+
+
 class ActorProfile(Actor):
-    """One actor and what the knowledge base says about them."""
+    """One actor and what the knowledge base says about them: each list bounded, with its total and a link."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [PROFILE_EXAMPLE]})
 
@@ -730,29 +783,8 @@ class ActorProfile(Actor):
     meetings_missed: list[Meeting] = Field(description="Meetings the source names the actor as absent from.")
     depender_in: list[Dependency] = Field(description="Dependencies in which the actor depends on another.")
     dependee_in: list[Dependency] = Field(description="Dependencies in which another depends on the actor.")
-
-    @classmethod
-    def from_related(cls, graph: Neighbourhood, node: Node, related: dict[str, list[Node]]) -> Self:
-        """Read the profile from the graph, given the related nodes by field (``api/queries/actor-profile.rq``)."""
-
-        def each(field: str) -> list[Node]:
-            return related.get(field, [])
-
-        return cls(
-            **Actor.from_graph(graph, node).model_dump(),
-            offices=[Membership.from_graph(graph, item) for item in each("offices")],
-            memberships=[Membership.from_graph(graph, item) for item in each("memberships")],
-            member_of=[Ref.from_graph(graph, item) for item in each("memberOf")],
-            blocs=[Ref.from_graph(graph, item) for item in each("blocs")],
-            groups=[Ref.from_graph(graph, item) for item in each("groups")],
-            stances_held=[Stance.from_graph(graph, item) for item in each("stancesHeld")],
-            stances_about=[Stance.from_graph(graph, item) for item in each("stancesAbout")],
-            meetings_attended=[Meeting.from_graph(graph, item) for item in each("meetingsAttended")],
-            meetings_hosted=[Meeting.from_graph(graph, item) for item in each("meetingsHosted")],
-            meetings_missed=[Meeting.from_graph(graph, item) for item in each("meetingsMissed")],
-            depender_in=[Dependency.from_graph(graph, item) for item in each("dependerIn")],
-            dependee_in=[Dependency.from_graph(graph, item) for item in each("dependeeIn")],
-        )
+    limit: int = Field(description="The most items each list above shows: its first ones, ordered by IRI.")
+    lists: ProfileLists = Field(description="Each list's total and the link to all of it.")
 
 
 class Topic(Model):
@@ -864,6 +896,44 @@ class SourcePage(Page[Source]):
     """A page of source documents."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [page_example(SOURCE_EXAMPLE)]})
+
+
+class MembershipPage(Page[Membership]):
+    """A page of memberships (an actor's offices or other memberships)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [page_example(MEMBERSHIP_EXAMPLE)]})
+
+
+class RefPage(Page[Ref]):
+    """A page of references (an actor's organisations, blocs or groups)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [page_example(_NATO)]})
+
+
+@dataclass(frozen=True)
+class ProfileList:
+    """One list of a profile: how its items are read, and its complete list's page model and an item's example."""
+
+    read: Callable[[Neighbourhood, Node], Model]
+    page: type[Page[Any]]
+    example: dict[str, Any]
+
+
+PROFILE_LISTS: dict[str, ProfileList] = {
+    "offices": ProfileList(Membership.from_graph, MembershipPage, MEMBERSHIP_EXAMPLE),
+    "memberships": ProfileList(Membership.from_graph, MembershipPage, MEMBERSHIP_EXAMPLE),
+    "memberOf": ProfileList(Ref.from_graph, RefPage, _NATO),
+    "blocs": ProfileList(Ref.from_graph, RefPage, _NATO),
+    "groups": ProfileList(Ref.from_graph, RefPage, _NATO),
+    "stancesHeld": ProfileList(Stance.from_graph, StancePage, STANCE_EXAMPLE),
+    "stancesAbout": ProfileList(Stance.from_graph, StancePage, STANCE_EXAMPLE),
+    "meetingsAttended": ProfileList(Meeting.from_graph, MeetingPage, MEETING_EXAMPLE),
+    "meetingsHosted": ProfileList(Meeting.from_graph, MeetingPage, MEETING_EXAMPLE),
+    "meetingsMissed": ProfileList(Meeting.from_graph, MeetingPage, MEETING_EXAMPLE),
+    "dependerIn": ProfileList(Dependency.from_graph, DependencyPage, DEPENDENCY_EXAMPLE),
+    "dependeeIn": ProfileList(Dependency.from_graph, DependencyPage, DEPENDENCY_EXAMPLE),
+}
+"""The lists of an actor's profile by JSON name, in the profile's order (``api/queries/actor-profile.rq``)."""
 
 
 class ProblemDetails(BaseModel):

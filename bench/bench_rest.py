@@ -2,10 +2,12 @@
 
 On a synthetic KB (``stancekb.generate.write_synthetic_kb``, about ``--triples`` triples, or ``--data`` an
 N-Quads file of one), for each list endpoint (``/actors`` ... ``/sources``, first page of 20), one item of each
-kind but actors (the first of its list) and the profiles of ``--actor`` actors (``/actors/{id}``), it times:
+kind but actors (the first of its list), and for each ``--actor`` its profile (``/actors/{id}``, each list
+bounded) and the first page of its complete stances held (``/actors/{id}/stances-held``), it times:
 
-- ``native``: the endpoint's list query (``api/queries/{name}.rq``) evaluated by pyoxigraph in-process, every
-  row read (the floor: no conversion, no describe, no HTTP);
+- ``native``: the endpoint's list queries (``api/queries/{name}.rq``; where the route counts with the ``count``
+  flag, the count and the page's ``LIMIT``/``OFFSET`` query; for a profile, both for each of its lists)
+  evaluated by pyoxigraph in-process, every row read (the floor: no conversion, no describe, no HTTP);
 - ``lookup``: the REST layer's whole work in-process (``rest.Lookup`` on an ``OxigraphStore``: checks, query,
   describes, models, JSON), what a worker does for the request;
 - ``http``: GET on StanceKB's server (``bench_sparql.py``'s, uvicorn and its worker pool, in a subprocess on
@@ -43,8 +45,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 from bench_sparql import start, timed
 
 from stancekb.api import models, rest
-from stancekb.api.models import Neighbourhood
-from stancekb.api.routes.actors import Profile
+from stancekb.api.models import Neighbourhood, list_path
+from stancekb.api.routes.actors import PROFILE_LIMIT, ProfileLookup, list_lookup
 from stancekb.generate import write_synthetic_kb
 from stancekb.namespaces import RESOURCE
 from stancekb.store import OxigraphStore
@@ -57,17 +59,21 @@ class Endpoint:
     path: str
     kind: rest.Kind
     read: Callable[[Neighbourhood, Node], BaseModel]
+    counted: bool = False
+    """Whether the route counts the total with the query's ``count`` flag (and reads the page's rows alone)."""
 
     def lookup(self, iri: Node | None = None) -> rest.Lookup:
         """The lookup of the list's first page, or of the one item ``iri``, as the route builds it."""
         if iri is None:
-            return rest.Lookup(self.kind.select(), self.kind.variable, rest.Each(self.read), limit=rest.DEFAULT_LIMIT)
+            count = self.kind.count() if self.counted else None
+            read = rest.Each(self.read)
+            return rest.Lookup(self.kind.select(), self.kind.variable, read, limit=rest.DEFAULT_LIMIT, count=count)
         return rest.Lookup(self.kind.select({self.kind.variable: iri}), self.kind.variable, rest.Each(self.read))
 
 
 ENDPOINTS = [
     Endpoint("/actors", rest.ACTOR, models.Actor.from_graph),
-    Endpoint("/stances", rest.STANCE, models.Stance.from_graph),
+    Endpoint("/stances", rest.STANCE, models.Stance.from_graph, counted=True),
     Endpoint("/meetings", rest.MEETING, models.Meeting.from_graph),
     Endpoint("/dependencies", rest.DEPENDENCY, models.Dependency.from_graph),
     Endpoint("/topics", rest.TOPIC, models.Topic.from_graph),
@@ -75,17 +81,34 @@ ENDPOINTS = [
 ]
 
 
-def profile_lookup(iri: URIRef) -> rest.Lookup:
-    """The lookup of ``/actors/{iri}``, as the route builds it."""
-    select = rest.Select.of("actor-profile", {"actor": iri})
-    return rest.Lookup(select, "item", Profile(iri), checks=(rest.ACTOR.check(iri, "path"),), extra=(iri,))
+def profile_lookup(iri: URIRef) -> ProfileLookup:
+    """The lookup of ``/actors/{iri}``, as the route builds it (the links are not followed here)."""
+    return ProfileLookup(iri, PROFILE_LIMIT, {name: list_path(name) for name in models.PROFILE_LISTS})
 
 
-def native_list(store: OxigraphStore, select: rest.Select) -> int:
-    """Evaluate a list query with pyoxigraph alone, reading every row."""
-    substitutions = {ox.Variable(name): ox.NamedNode(str(value)) for name, value in select.bindings.items()}
-    result = store.native.query(select.sparql, use_default_graph_as_union=True, substitutions=substitutions)
-    return sum(1 for _ in result)  # type: ignore[union-attr]
+def list_queries(lookup: rest.Lookup) -> list[rest.Select]:
+    """The list queries a lookup runs: its query, or its count and its page (``LIMIT``/``OFFSET``)."""
+    if lookup.count is None:
+        return [lookup.select]
+    window = f"\nOFFSET {lookup.offset}" + (f" LIMIT {lookup.limit}" if lookup.limit is not None else "")
+    return [lookup.count, rest.Select(lookup.select.sparql + window, lookup.select.bindings)]
+
+
+def profile_queries(iri: URIRef) -> list[rest.Select]:
+    """The list queries of ``/actors/{iri}``: each list's count and first page."""
+    return [
+        select for name in models.PROFILE_LISTS for select in list_queries(list_lookup(iri, name, 0, PROFILE_LIMIT))
+    ]
+
+
+def native_list(store: OxigraphStore, selects: list[rest.Select]) -> int:
+    """Evaluate list queries with pyoxigraph alone, reading every row."""
+    rows = 0
+    for select in selects:
+        substitutions = {ox.Variable(name): ox.NamedNode(str(value)) for name, value in select.bindings.items()}
+        result = store.native.query(select.sparql, use_default_graph_as_union=True, substitutions=substitutions)
+        rows += sum(1 for _ in result)  # type: ignore[union-attr]
+    return rows
 
 
 def main() -> None:
@@ -138,7 +161,7 @@ def measure(
         once = (time.perf_counter() - started) * 1000
         return once if once > args.budget * 1000 else timed(run, max(0, args.warmup - 1), args.repeat)
 
-    def case(name: str, lookup: rest.Lookup, native: Callable[[], object]) -> None:
+    def case(name: str, lookup: Callable[[OxigraphStore], object], native: Callable[[], object]) -> None:
         print(f"{name} ...", file=sys.stderr)
         times = {"native": bounded(native), "lookup": bounded(partial(lookup, store))}
         times["http"] = bounded(partial(get, name))
@@ -151,16 +174,19 @@ def measure(
     signal.signal(signal.SIGALRM, expire)
     rows: list[tuple[str, dict[str, float | None]]] = []
     for endpoint in ENDPOINTS:
-        select = endpoint.kind.select()
-        case(f"{endpoint.path}?limit={rest.DEFAULT_LIMIT}", endpoint.lookup(), partial(native_list, store, select))
+        lookup = endpoint.lookup()
+        case(f"{endpoint.path}?limit={rest.DEFAULT_LIMIT}", lookup, partial(native_list, store, list_queries(lookup)))
     for endpoint in ENDPOINTS[1:]:  # one actor is its profile, timed below
         first = store.query(endpoint.kind.select().sparql + "\nLIMIT 1").rows[0][endpoint.kind.variable]
         key = str(first).removeprefix(str(RESOURCE))
-        one = endpoint.kind.select({endpoint.kind.variable: first})
-        case(f"{endpoint.path}/{key}", endpoint.lookup(first), partial(native_list, store, one))
+        one = endpoint.lookup(first)
+        case(f"{endpoint.path}/{key}", one, partial(native_list, store, list_queries(one)))
     for actor in args.actor or ["mark-rutte"]:
         iri = URIRef(str(RESOURCE) + actor)
-        case(f"/actors/{actor}", profile_lookup(iri), partial(native_list, store, profile_lookup(iri).select))
+        case(f"/actors/{actor}", profile_lookup(iri), partial(native_list, store, profile_queries(iri)))
+        held = list_lookup(iri, "stancesHeld", 0, rest.DEFAULT_LIMIT)
+        name = f"/actors/{actor}/stances-held?limit={rest.DEFAULT_LIMIT}"
+        case(name, held, partial(native_list, store, list_queries(held)))
     return rows
 
 

@@ -8,10 +8,11 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 from rdflib import RDFS
-from test_rest_support import ID, RSA, column, competency, ids, items, rest_client
+from test_rest_support import BASE, ID, RSA, column, competency, ids, items, rest_client
 
-from stancekb.api.models import ActorType
-from stancekb.api.rest import query
+from stancekb.api.models import PROFILE_LISTS, ActorType, list_path
+from stancekb.api.rest import MAX_LIMIT, query
+from stancekb.api.routes.actors import PROFILE_LIMIT
 from stancekb.namespaces import SKB
 from stancekb.resources import ontology_graph
 
@@ -22,8 +23,9 @@ def client() -> Iterator[TestClient]:
         yield running
 
 
-def profile(client: TestClient, key: str) -> dict:
-    response = client.get(f"/actors/{key}")
+def profile(client: TestClient, key: str, limit: int = MAX_LIMIT) -> dict:
+    """An actor's profile; by default each list up to the most a page holds (all of them, in this KB)."""
+    response = client.get(f"/actors/{key}", params={"limit": limit})
     assert response.status_code == 200, response.text
     return response.json()
 
@@ -210,3 +212,90 @@ def test_what_is_no_actor_is_not_found(client: TestClient, key: str) -> None:
     assert response.status_code == 404
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["detail"] == f"no actor {ID}{key} in the knowledge base (path)"
+
+
+# ---- bounded profiles: limits, totals and the complete lists ----------------------------------------------
+
+
+def test_each_list_shows_its_first_items_up_to_the_limit(client: TestClient) -> None:
+    complete = profile(client, "mark-rutte")
+    for limit in (0, 1, 2, PROFILE_LIMIT):
+        body = profile(client, "mark-rutte", limit)
+        assert body["limit"] == limit
+        for name in PROFILE_LISTS:
+            assert body[name] == complete[name][:limit], (name, limit)
+            assert body["lists"][name]["total"] == len(complete[name])
+    assert len(complete["stancesAbout"]) > PROFILE_LIMIT  # the default bound is reached in this KB
+    assert client.get("/actors/mark-rutte").json() == profile(client, "mark-rutte", PROFILE_LIMIT)
+
+
+@pytest.mark.parametrize("key", ["mark-rutte", "united-states", "france", "nato", "giuseppe-spatafora"])
+def test_totals_are_the_numbers_sparql_counts(client: TestClient, key: str) -> None:
+    body = profile(client, key, 1)
+    patterns = {
+        "offices": "?i org:member skr:{0} ; skb:tenureOf ?o",
+        "memberships": "?i org:member skr:{0} FILTER NOT EXISTS {{ ?i skb:tenureOf ?o }}",
+        "memberOf": "skr:{0} org:memberOf ?i",
+        "blocs": "?i a skb:Bloc ; org:hasMember skr:{0}",
+        "groups": "?i foaf:member skr:{0}",
+        "stancesHeld": "?i a skb:Stance ; skb:holder skr:{0}",
+        "stancesAbout": "?i a skb:Stance ; skb:target|skb:target/skb:about skr:{0}",
+        "meetingsAttended": "?i a skb:Meeting ; skb:participant skr:{0}",
+        "meetingsHosted": "?i a skb:Meeting ; skb:host skr:{0}",
+        "meetingsMissed": "?i a skb:Meeting ; skb:absentee skr:{0}",
+        "dependerIn": "?i a skb:Dependency ; skb:depender skr:{0}",
+        "dependeeIn": "?i a skb:Dependency ; skb:dependee skr:{0}",
+    }
+    assert set(patterns) == set(PROFILE_LISTS)
+    for name, pattern in patterns.items():
+        expected = column(client, f"SELECT DISTINCT ?i WHERE {{ {pattern.format(key)} }}", "i")
+        assert body["lists"][name]["total"] == len(expected), name
+    assert sum(entry["total"] for entry in body["lists"].values()) > 0
+
+
+@pytest.mark.parametrize("key", ["mark-rutte", "united-states", "rutte-stands-alone-new-nato/nato-official"])
+def test_each_link_pages_through_exactly_the_list(client: TestClient, key: str) -> None:
+    """Following a list's link page by page (two items a page) gives its items once each, in the profile's order."""
+    body, complete = profile(client, key, 1), profile(client, key)
+    for name in PROFILE_LISTS:
+        link = body["lists"][name]
+        assert link["href"] == f"{BASE}/actors/{key}/{list_path(name)}"
+        found: list[dict] = []
+        url: str | None = link["href"] + "?limit=2"
+        while url is not None:
+            response = client.get(url)
+            assert response.status_code == 200, response.text
+            page = response.json()
+            assert page["total"] == link["total"] and len(page["items"]) <= 2
+            found += page["items"]
+            url = page["next"]
+        assert found == complete[name], name
+        assert len({item["id"] for item in found}) == len(found) == link["total"]
+        assert found[:1] == body[name]
+
+
+@pytest.mark.parametrize(
+    ("url", "named"),
+    [
+        ("/actors/mark-rutte?limit=-1", "limit"),
+        ("/actors/mark-rutte?limit=101", "limit"),
+        ("/actors/mark-rutte?limit=ten", "limit"),
+        ("/actors/mark-rutte?limit=1&limit=2", "limit"),
+        ("/actors/mark-rutte?offset=3", "offset"),
+        ("/actors/mark-rutte/stances-about?limit=0", "limit"),
+        ("/actors/mark-rutte/stances-about?offset=-2", "offset"),
+        ("/actors/mark-rutte/stances-about?holder=nato", "holder"),
+    ],
+)
+def test_a_bad_limit_is_a_bad_request(client: TestClient, url: str, named: str) -> None:
+    response = client.get(url)
+    assert response.status_code == 400, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert named in response.json()["detail"]
+
+
+def test_a_list_of_no_actor_is_not_found(client: TestClient) -> None:
+    response = client.get("/actors/nobody/stances-held")
+    assert response.status_code == 404
+    assert response.json()["detail"] == f"no actor {ID}nobody in the knowledge base (path)"
+    assert client.get("/actors/paris/offices").status_code == 404

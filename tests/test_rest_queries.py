@@ -12,8 +12,10 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from rdflib import XSD, BNode, Literal, URIRef
+from rdflib.namespace import TIME
 from test_rest_support import ID, kb_store
 
+from stancekb.api.models import PROFILE_LISTS
 from stancekb.api.rest import (
     ACTOR,
     DEPENDENCY,
@@ -50,8 +52,15 @@ def test_conditional_lines() -> None:
 def test_every_variant_parses(name: str) -> None:
     """Every combination of conditions gives a query Oxigraph parses (rdflib's parser is checked below)."""
     text = query(name).text
-    conditions = sorted({name.lstrip("!") for line in text.splitlines() for name in QueryTemplate.condition(line)})
-    assert len(conditions) <= 8, conditions  # each is a parameter or a flag; 2**8 variants at most
+    conditions = sorted(
+        {
+            alternative.lstrip("!")
+            for line in text.splitlines()
+            for name in QueryTemplate.condition(line)
+            for alternative in name.split("|")
+        }
+    )
+    assert len(conditions) <= 13, conditions  # each is a parameter or a flag; 2**13 variants at most
     store = ox.Store()
     for size in range(len(conditions) + 1):
         for given in combinations(conditions, size):
@@ -75,8 +84,46 @@ LOOKUPS = [
     Lookup(DEPENDENCY.select({"depender": URIRef(ID + "nato")}, ["transitive"]), "dependency", raw, limit=3),
     Lookup(TOPIC.select(), "topic", raw, limit=3),
     Lookup(SOURCE.select(), "source", raw),
-    Lookup(Select.of("actor-profile", {"actor": URIRef(ID + "mark-rutte")}), "item", raw, limit=3),
+    Lookup(
+        Select.of("actor-profile", {"actor": URIRef(ID + "mark-rutte")}, ["stancesAbout"]),
+        "item",
+        raw,
+        offset=2,
+        limit=3,
+        count=Select.of("actor-profile", {"actor": URIRef(ID + "mark-rutte")}, ["stancesAbout", "count"]),
+    ),
+    Lookup(STANCE.select(), "stance", raw, offset=5, limit=4, count=STANCE.count()),
 ]
+
+COUNTED = [
+    ("stances", {}, []),
+    ("stances", {}, ["named"]),
+    ("stances", {"holder": URIRef(ID + "giuseppe-spatafora"), "polarity": SKB.Against}, []),
+    ("stances", {"target": URIRef(ID + "ukraine")}, ["anonymous"]),
+    ("stances", {"topic": URIRef(ID + "topic-nato-future"), "mode": SKB.DirectQuotation}, []),
+    ("stances", {"source": URIRef(ID + "rutte-stands-alone-new-nato"), "relation": TIME.before}, []),
+    ("stances", {"holder": URIRef(ID + "nobody")}, []),
+    *(
+        ("actor-profile", {"actor": URIRef(ID + actor)}, [name])
+        for actor in ("mark-rutte", "france")
+        for name in PROFILE_LISTS
+    ),
+]
+
+
+@pytest.mark.parametrize("backend", ["oxigraph", "memory"])
+@pytest.mark.parametrize(("name", "bindings", "flags"), COUNTED)
+def test_a_count_is_the_number_of_items(
+    memory_store: Store, backend: str, name: str, bindings: dict, flags: list
+) -> None:
+    """The ``count`` flag's ?total is the number of items the query gives, and LIMIT/OFFSET pages them alike."""
+    store = kb_store() if backend == "oxigraph" else memory_store
+    select, count = Select.of(name, bindings, flags), Select.of(name, bindings, [*flags, "count"])
+    item = "item" if name == "actor-profile" else "stance"
+    every = Lookup(select, item, raw)(store)
+    pages = [Lookup(select, item, raw, offset=offset, limit=2, count=count)(store) for offset in range(0, 40, 2)]
+    assert {page.total for page in pages} == {every.total}
+    assert [node for page in pages for node in page.body[0]] == every.body[0]
 
 
 @pytest.fixture(scope="module")

@@ -78,16 +78,14 @@ async def list_stances(
         {"holder": (holder, ACTOR), "target": (target, ANY), "topic": (topic, TOPIC), "source": (source, SOURCE)}
     )
     flags = {True: ["anonymous"], False: ["named"], None: []}[anonymous] + (["period"] if period else [])
-    select = STANCE.select(
-        {
-            **iris,
-            "polarity": polarity.iri if polarity else None,
-            "mode": mode.iri if mode else None,
-            "relation": period.relation if period else None,
-        },
-        flags,
-    )
-    lookup = Lookup(select, STANCE.variable, Each(Stance.from_graph), checks, paging.offset, paging.limit)
+    bindings = {
+        **iris,
+        "polarity": polarity.iri if polarity else None,
+        "mode": mode.iri if mode else None,
+        "relation": period.relation if period else None,
+    }
+    select, count = STANCE.select(bindings, flags), STANCE.count(bindings, flags)
+    lookup = Lookup(select, STANCE.variable, Each(Stance.from_graph), checks, paging.offset, paging.limit, count=count)
     answer = await rest.run(pool, lookup)
     return rest.respond(rest.page(answer, paging, request, settings), representation, settings)
 
