@@ -72,7 +72,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 import httpx
 import pyoxigraph as ox
-from rdflib import BNode, Graph, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.term import Node
 
@@ -327,6 +327,8 @@ _INHERITED_CLIENTS: list[httpx.Client] = []
 
 class RemoteStore(Store):
     """A remote SPARQL 1.1 endpoint as a ``Store`` (see the module's docstring for the location and semantics)."""
+
+    cheap_scratch_copy = False
 
     def __init__(self, location: str) -> None:
         self.endpoints = Endpoints.parse(location)
@@ -692,9 +694,8 @@ class RemoteStore(Store):
         for those it cannot name).
         """
         found: dict[Pattern, list[Quad]] = {pattern: [] for pattern in dict.fromkeys(patterns)}
-        for chunk, values in self._values_blocks(found):
-            query = f"SELECT ?i ?s ?p ?o ?g WHERE {{ {values} GRAPH ?g {{ ?s ?p ?o }} {self._graph_filter()} }}"
-            for row in self._select(query):
+        for chunk, where in self._values_blocks(found):
+            for row in self._select(f"SELECT ?i ?s ?p ?o ?g WHERE {{ {where} }}"):
                 s, p, o, g = (from_ox(row[name]) for name in "spog")
                 found[chunk[int(row["i"].value)]].append((s, p, o, self._from_server(g)))
         return found
@@ -704,19 +705,19 @@ class RemoteStore(Store):
         """Each node's incoming quads, or ``None`` past ``at_most``: counted by one SELECT, then ``match_many``."""
         patterns: list[Pattern] = [(None, None, node) for node in dict.fromkeys(nodes)]
         counts: dict[Pattern, int] = dict.fromkeys(patterns, 0)
-        for chunk, values in self._values_blocks(patterns):
-            where = f"{values} GRAPH ?g {{ ?s ?p ?o }} {self._graph_filter()}"
+        for chunk, where in self._values_blocks(patterns):
             for row in self._select(f"SELECT ?i (COUNT(*) AS ?n) WHERE {{ {where} }} GROUP BY ?i"):
                 counts[chunk[int(row["i"].value)]] = int(row["n"].value)
         found = self.match_many(pattern for pattern in patterns if counts[pattern] < at_most)
         return {pattern[2]: found.get(pattern) for pattern in patterns}  # type: ignore[misc]
 
     def _values_blocks(self, patterns: Iterable[Pattern]) -> Iterator[tuple[list[Pattern], str]]:
-        """VALUES blocks of ``MATCH_CHUNK`` patterns binding the same positions, ``?i`` numbering them.
+        """WHERE groups for ``MATCH_CHUNK`` patterns binding the same positions: VALUES (``?i`` numbers them), GRAPH.
 
-        A pattern with a blank node the server cannot hold is left out (it matches nothing); on a server whose
-        blank nodes cannot be named at all, one with a blank node raises ``NotImplementedError`` (the write gate
-        then validates the whole store).
+        The graphs are the store's. A language-tagged object is matched by its text and tag (Virtuoso 7 matches
+        none in a VALUES block of several rows). A pattern with a blank node the server cannot hold is left out (it
+        matches nothing); on a server whose blank nodes cannot be named at all, one with a blank node raises
+        ``NotImplementedError`` (the write gate then validates the whole store).
         """
         by_shape: dict[tuple[str, ...], list[tuple[Pattern, list[str]]]] = {}
         for pattern in patterns:
@@ -724,15 +725,21 @@ class RemoteStore(Store):
                 terms = [self._stored_term(term) for term in pattern if term is not None]
             except StoreError as error:
                 raise NotImplementedError(str(error)) from None
-            if None not in terms:
-                shape = tuple(name for name, term in zip("spo", pattern, strict=True) if term is not None)
-                by_shape.setdefault(shape, []).append((pattern, terms))  # type: ignore[arg-type]
+            if None in terms:
+                continue
+            names = [name for name, term in zip("spo", pattern, strict=True) if term is not None]
+            obj = pattern[2]
+            if isinstance(obj, Literal) and obj.language:
+                names[-1:], terms[-1:] = ["text", "lang"], [str(ox.Literal(str(obj))), str(ox.Literal(obj.language))]
+            by_shape.setdefault(tuple(names), []).append((pattern, terms))  # type: ignore[arg-type]
+        tagged = "FILTER(isLITERAL(?o) && STR(?o) = ?text && LCASE(LANG(?o)) = LCASE(?lang))"
         for shape, asked in by_shape.items():
             for start in range(0, len(asked), MATCH_CHUNK):
                 chunk = asked[start : start + MATCH_CHUNK]
                 rows = " ".join(f"({index} {' '.join(terms)})" for index, (_, terms) in enumerate(chunk))
                 variables = " ".join(f"?{name}" for name in shape)
-                yield [pattern for pattern, _ in chunk], f"VALUES (?i {variables}) {{ {rows} }}"
+                where = f"VALUES (?i {variables}) {{ {rows} }} GRAPH ?g {{ ?s ?p ?o }} {self._graph_filter()}"
+                yield [pattern for pattern, _ in chunk], where + (f" {tagged}" if "lang" in shape else "")
 
     @_snapshot_aware(write=False)
     def __len__(self) -> int:

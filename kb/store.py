@@ -252,6 +252,9 @@ class Store(abc.ABC):
     version: int = 0
     allow_network: bool = False
     """Whether ``query`` and ``update`` may run SERVICE and LOAD, which connect out; refused unless set."""
+    cheap_scratch_copy: bool = True
+    """Whether ``scratch_copy`` is cheap (a copy in memory); a remote store's downloads all of it, so the write gate
+    validates a Graph Store write against the store itself instead (``stancekb.update.preview``)."""
 
     def _changed(self) -> None:
         self.version += 1

@@ -2,15 +2,16 @@
 
 A SPARQL update is compiled into explicit quad changes, operation by operation (``stancekb.update_compile``),
 which are validated and committed as they are: the cost follows what the update touches, and in-process the
-store is not copied unless a later operation must read what an earlier one changed. Otherwise (graph-level
-operations, LOAD, the remote store: see that module) and for Graph Store writes, the write is applied to a
-scratch copy of the store; the graphs it changed are found by comparing the copy before and after, and the
-resulting knowledge base is validated with SHACL. Validation is incremental, the nodes the change touches
-with the rest of the would-be store as context (``stancekb.incremental``), which gives the verdict of
-validating all of it. Only if it conforms is the change committed to the store, in one transaction (the
-quads as data, or the changed graphs replaced); otherwise the store is left exactly as it was and the
-outcome carries the report. What is committed is what was validated, so an update with ``UUID()``
-or ``NOW()`` is not evaluated twice.
+store is not copied unless a later operation must read what an earlier one changed. A Graph Store write on a
+store whose copies are not cheap (the remote store) is validated against the store itself, as a file load is
+(``stancekb.load.validate_graph_write``). Otherwise (graph-level operations, LOAD, SPARQL Update on the remote
+store: see that module) and for other Graph Store writes, the write is applied to a scratch copy of the
+store; the graphs it changed are found by comparing the copy before and after, and the resulting knowledge
+base is validated with SHACL. Validation is incremental, the nodes the change touches with the rest of the
+would-be store as context (``stancekb.incremental``), which gives the verdict of validating all of it.
+Only if it conforms is the change committed to the store, in one transaction (the quads as data, or the
+changed graphs replaced); otherwise the store is left exactly as it was and the outcome carries the report.
+What is committed is what was validated, so an update with ``UUID()`` or ``NOW()`` is not evaluated twice.
 
 ``write`` does this in-process; ``submit`` does it through a ``WorkerPool``, where the copy is a forked
 worker's snapshot (so the trial can be stopped at the deadline) and writes are serialised.
@@ -19,7 +20,7 @@ worker's snapshot (so the trial can be stopped at the deadline) and writes are s
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -29,6 +30,7 @@ from rdflib import Graph, URIRef
 from rdflib.term import Node
 
 from stancekb.incremental import Delta, PendingWrite, StoreTriples, TripleSource, validate_delta, validate_or_full
+from stancekb.load import validate_graph_write
 from stancekb.store import (
     Quad,
     QuerySyntaxError,
@@ -42,7 +44,7 @@ from stancekb.store import (
     valid_iri,
 )
 from stancekb.update_compile import NotCompilable, Workspace, compile_update
-from stancekb.validate import Violation, union_graph, validate_shacl
+from stancekb.validate import ValidationReport, Violation, union_graph, validate_shacl
 
 Triple: TypeAlias = tuple[Node, Node, Node]
 
@@ -110,15 +112,19 @@ class GraphWrite:
         """The graphs the write may change: its own."""
         return frozenset({self.graph})
 
-    def apply(self, store: Store) -> None:
-        """Apply the write to a store (the scratch copy)."""
+    def content(self, current: Iterable[Quad]) -> Graph:
+        """The graph's content after the write, given its current quads (kept only by a POST)."""
         content = Graph()
         if self.merge:
-            for s, p, o, _ in store.quads(self.graph):
+            for s, p, o, _ in current:
                 content.add((s, p, o))
         for triple in self.triples:
             content.add(triple)
-        store.replace_graphs({self.graph: content})
+        return content
+
+    def apply(self, store: Store) -> None:
+        """Apply the write to a store (the scratch copy)."""
+        store.replace_graphs({self.graph: self.content(store.quads(self.graph))})
 
 
 Change: TypeAlias = SparqlUpdate | GraphWrite
@@ -142,6 +148,25 @@ class WriteOutcome:
     changes: tuple[tuple[Quad, ...], tuple[Quad, ...]] | None = None
     """A compiled update's quads (removed, added), committed as data instead of ``graphs`` when set."""
 
+    @classmethod
+    def of(
+        cls,
+        report: ValidationReport,
+        graphs: dict[URIRef, tuple[Triple, ...]],
+        existed: frozenset[URIRef],
+        changes: tuple[tuple[Quad, ...], tuple[Quad, ...]] | None = None,
+    ) -> WriteOutcome:
+        """The outcome of a validated write (not committed yet)."""
+        return cls(
+            conforms=report.conforms,
+            report=report.text(),
+            violations=tuple(report.violations),
+            report_turtle=report.report_graph.serialize(format="turtle"),
+            graphs=graphs,
+            existed=existed,
+            changes=changes,
+        )
+
 
 def preview(scratch: Store, change: Change, *, shared: bool = False) -> WriteOutcome:
     """Apply a change to ``scratch`` (which it modifies unless ``shared``) and validate the resulting knowledge base.
@@ -152,13 +177,17 @@ def preview(scratch: Store, change: Change, *, shared: bool = False) -> WriteOut
     copy of ``scratch`` if ``shared``; ``existed`` lists the graphs that held triples.
 
     Validation is incremental (``stancekb.incremental``: the nodes the change touches, with the rest of the
-    scratch copy as context), or of the whole result where the shapes or the change do not allow it.
+    scratch copy as context), or of the whole result where the shapes or the change do not allow it. On a store
+    whose copies are not cheap (``Store.cheap_scratch_copy``: a remote store), a Graph Store write is not tried
+    on a copy but validated against the store itself (``graph_write_outcome``).
     """
     if isinstance(change, SparqlUpdate):
         try:
             return compiled_outcome(change.compile(scratch, shared=shared))
         except NotCompilable:
             pass
+    elif not scratch.cheap_scratch_copy:
+        return graph_write_outcome(scratch, change)
     if shared:
         scratch = scratch.scratch_copy()
     scope = change.touches
@@ -174,13 +203,20 @@ def preview(scratch: Store, change: Change, *, shared: bool = False) -> WriteOut
         lambda: validate_delta(StoreTriples(scratch), Delta.of_quads(scratch, before, after, scope)),
         lambda: validate_shacl(union_graph(scratch.to_dataset())),
     )
-    return WriteOutcome(
-        conforms=report.conforms,
-        report=report.text(),
-        violations=tuple(report.violations),
-        report_turtle=report.report_graph.serialize(format="turtle"),
+    return WriteOutcome.of(
+        report,
         graphs={name: tuple(triples) for name, triples in graphs.items()},
         existed=frozenset(quad[3] for quad in before),
+    )
+
+
+def graph_write_outcome(store: Store, change: GraphWrite) -> WriteOutcome:
+    """A Graph Store write validated against the store as it is, nothing written (``validate_graph_write``)."""
+    current = list(store.quads(change.graph))
+    content = change.content(current)
+    report = validate_graph_write(store, {change.graph: content}, replace=True)
+    return WriteOutcome.of(
+        report, graphs={change.graph: tuple(content)}, existed=frozenset({change.graph}) if current else frozenset()
     )
 
 
@@ -207,11 +243,8 @@ def compiled_outcome(space: Workspace) -> WriteOutcome:
     changed = {quad[3] for quad in (*changes.removed, *changes.added)}
     as_data = changes.commits_as_data()
     graphs = {name: tuple(space.content(name, reuse=as_data)) for name in changed}
-    return WriteOutcome(
-        conforms=report.conforms,
-        report=report.text(),
-        violations=tuple(report.violations),
-        report_turtle=report.report_graph.serialize(format="turtle"),
+    return WriteOutcome.of(
+        report,
         graphs=graphs,
         existed=space.existed,
         changes=(tuple(changes.removed), tuple(changes.added)) if as_data else None,
@@ -253,9 +286,14 @@ def write(store: Store, change: Change) -> WriteOutcome:
 
 
 async def submit(pool: WorkerPool, change: Change) -> WriteOutcome:
-    """Pass a change through the gate on a worker's snapshot, then commit it; writes are serialised."""
+    """Pass a change through the gate on a worker's snapshot, then commit it; writes are serialised.
+
+    A remote store's worker holds no snapshot until it writes (``stancekb.remote``), so there the trial is made
+    as on a shared store: the worker reads the server and writes nothing to it.
+    """
+    shared = not pool.store.cheap_scratch_copy
     async with pool.writer:
-        outcome = await pool.run(partial(preview, change=change), scratch=True)
+        outcome = await pool.run(partial(preview, change=change, shared=shared), scratch=True)
         if not outcome.conforms:
             return outcome
         await pool.commit(partial(commit, outcome=outcome))

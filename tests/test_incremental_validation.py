@@ -1,12 +1,13 @@
 """Incremental SHACL validation (stancekb.incremental) gives the verdict of validating the whole would-be KB.
 
-The valid KB is tests/data/shapes_baseline.trig in an Oxigraph store. Every file of tests/data/invalid, written
-onto it as a new graph, must be refused by the gate with exactly the results the file declares (which
-test_shapes.py checks are those of whole-KB validation); the cases that exercise the shapes' far reads
-(SPARQL constraints, inverse paths, class checks on values, property pairs) are also compared result by
-result with whole-KB validation here. Removals and changes that break nodes in other graphs are caught
-with the same results as whole-KB validation, valid writes pass, and shapes or writes whose reach has no
-bound fall back to whole-KB validation.
+The valid KB is tests/data/shapes_baseline.trig in an Oxigraph store and in the session's Virtuoso (the remote
+store, whose gate reads the server by SPARQL). Every file of tests/data/invalid, written onto it as a new graph,
+must be refused by the gate with exactly the results the file declares (which test_shapes.py checks are those
+of whole-KB validation); the cases that exercise the shapes' far reads (SPARQL constraints, inverse paths,
+class checks on values, property pairs) are also compared result by result with whole-KB validation here, on
+both stores. Removals and changes that break nodes in other graphs are caught with the same results as
+whole-KB validation (on the remote store, written as the graphs they change), valid writes pass, and shapes
+or writes whose reach has no bound fall back to whole-KB validation.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import pyoxigraph as ox
 import pytest
 from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
 from test_shapes import BASELINE, INVALID_FILES, load_case
+from virtuoso import Virtuoso, empty
 
 from stancekb.generate import SyntheticKB, generate
 from stancekb.incremental import (
@@ -34,6 +36,7 @@ from stancekb.incremental import (
 from stancekb.load import graphs_of, load_graphs, read_graphs, validate_graph_write, validate_graph_write_fully
 from stancekb.namespaces import GRAPH, REFERENCE_GRAPH
 from stancekb.rdfio import parse_bytes
+from stancekb.remote import RemoteStore
 from stancekb.resources import shapes_graph
 from stancekb.store import OxigraphStore, Store, WorkerPool, open_store
 from stancekb.update import Change, GraphWrite, SparqlUpdate, preview, submit, write
@@ -81,6 +84,24 @@ def kb() -> Iterator[OxigraphStore]:
     store.close()
 
 
+@pytest.fixture(scope="module")
+def remote_kb(virtuoso: Virtuoso) -> Iterator[RemoteStore]:
+    """The valid baseline KB in the session's Virtuoso (not to be changed by the tests that share it)."""
+    store = empty(RemoteStore(virtuoso.location))
+    assert load_graphs(store, read_graphs([BASELINE]), validate=False).committed
+    yield store
+    empty(store).close()
+
+
+@pytest.fixture(params=["oxigraph:", "sparql:"])
+def any_kb(request: pytest.FixtureRequest, kb: OxigraphStore) -> Store:
+    """The baseline KB in Oxigraph, then in Virtuoso."""
+    if request.param == "sparql:":
+        remote: Store = request.getfixturevalue("remote_kb")
+        return remote
+    return kb
+
+
 @pytest.fixture
 def scratch(kb: OxigraphStore) -> Store:
     """A copy of the baseline KB that a test may change."""
@@ -98,20 +119,20 @@ def test_the_shapes_reach_is_bounded_and_derived_from_them() -> None:
 
 
 @pytest.mark.parametrize("path", INVALID_FILES, ids=lambda p: p.stem)
-def test_every_invalid_case_is_refused_with_its_results(kb: OxigraphStore, path: Path) -> None:
+def test_every_invalid_case_is_refused_with_its_results(any_kb: Store, path: Path) -> None:
     case = load_case(path)
-    before = len(kb)
-    report = load_graphs(kb, {NEW_GRAPH: case.data})
+    before = len(any_kb)
+    report = load_graphs(any_kb, {NEW_GRAPH: case.data})
     assert not report.committed and report.validation is not None and not report.validation.conforms
     assert named(report.validation.violations) == case.expected
-    assert len(kb) == before and NEW_GRAPH not in kb.named_graphs()
+    assert len(any_kb) == before and NEW_GRAPH not in any_kb.named_graphs()
 
 
 @pytest.mark.parametrize("name", FAR_READING_CASES)
-def test_far_reading_cases_give_the_results_of_whole_kb_validation(kb: OxigraphStore, name: str) -> None:
+def test_far_reading_cases_give_the_results_of_whole_kb_validation(any_kb: Store, name: str) -> None:
     graphs = {NEW_GRAPH: load_case(BASELINE.parent / "invalid" / f"{name}.trig").data}
-    incremental = validate_graph_write(kb, graphs, replace=True)
-    full = validate_graph_write_fully(kb, graphs, replace=True)
+    incremental = validate_graph_write(any_kb, graphs, replace=True)
+    full = validate_graph_write_fully(any_kb, graphs, replace=True)
     assert not full.conforms and results(incremental) == results(full)
 
 
@@ -145,12 +166,48 @@ def test_changes_that_break_other_nodes_are_caught_as_whole_kb_validation_catche
     }
 
 
-def test_dependents_in_other_graphs_are_focus_nodes(kb: OxigraphStore) -> None:
+@pytest.mark.parametrize("name", BREAKING_CHANGES)
+def test_breaking_changes_written_onto_the_remote_store_give_the_results_of_whole_kb_validation(
+    scratch: Store, remote_kb: RemoteStore, name: str
+) -> None:
+    """Each breaking change, as the new content of the graphs it changes, through the remote store's gate."""
+    change = BREAKING_CHANGES[name]
+    trial = preview(scratch, change if isinstance(change, GraphWrite) else SparqlUpdate(change))
+    graphs = {graph: triples_graph(triples) for graph, triples in trial.graphs.items()}
+    before = len(remote_kb)
+    report = load_graphs(remote_kb, graphs)
+    full = validate_graph_write_fully(remote_kb, graphs, replace=True)
+    assert not full.conforms and report.validation is not None and not report.committed
+    assert results(report.validation) == results(full)
+    assert len(remote_kb) == before
+
+
+def test_a_graph_store_write_on_the_remote_store_is_validated_against_the_store_itself(
+    remote_kb: RemoteStore,
+) -> None:
+    """No copy: the remote gate reads Virtuoso, refuses dropping the reference graph, and writes nothing."""
+    before = set(remote_kb.quads())
+    outcome = write(remote_kb, GraphWrite(TG["test-reference"]))
+    full = validate_graph_write_fully(remote_kb, {TG["test-reference"]: Graph()}, replace=True)
+    assert not outcome.committed and not full.conforms
+    assert {(v.focus_node, v.source_shape) for v in outcome.violations} == named(full.violations)
+    assert outcome.existed == frozenset({TG["test-reference"]})
+    assert set(remote_kb.quads()) == before
+
+
+def triples_graph(triples: tuple[tuple[object, object, object], ...]) -> Graph:
+    graph = Graph()
+    for triple in triples:
+        graph.add(triple)  # type: ignore[arg-type]
+    return graph
+
+
+def test_dependents_in_other_graphs_are_focus_nodes(any_kb: Store) -> None:
     """Removing NATO's type (reference graph) re-validates the nodes whose shapes check NATO's class, and only those."""
     delta = Delta(frozenset(), frozenset({(T.nato, RDF.type, SKB.Alliance)}))
-    focus = affected_nodes(PendingWrite(kb, Graph(), delta.removed), shape_reads(shapes_graph()), delta)
+    focus = affected_nodes(PendingWrite(any_kb, Graph(), delta.removed), shape_reads(shapes_graph()), delta)
     assert {T["office-nato-secretary-general"], T["united-kingdom"], T.nato} <= focus  # org:postIn, org:memberOf
-    assert any(g == TG["test-article"] for s in focus for *_, g in kb.match(s, None, T.nato))  # in the other graph
+    assert any(g == TG["test-article"] for s in focus for *_, g in any_kb.match(s, None, T.nato))  # other graph
     assert T["prop-alliance-will-not-die"] not in focus  # skb:about NATO: only its node kind is checked
 
 
@@ -272,6 +329,9 @@ def test_a_store_without_pattern_access_is_validated_whole() -> None:
 
     class Opaque(OxigraphStore):
         def match(self, subject, predicate, obj):  # type: ignore[no-untyped-def]
+            raise NotImplementedError
+
+        def match_many(self, patterns):  # type: ignore[no-untyped-def]
             raise NotImplementedError
 
     store = Opaque("oxigraph:")

@@ -106,5 +106,29 @@ def test_on_disk_store_persists(tmp_path: Path) -> None:
     graph.add((URIRef(f"{EX}a"), LABEL, Literal("A")))
     store.replace_graphs({ONE: graph})
     store.close()
-    del store
-    assert len(open_store(location)) == 1
+    assert len(open_store(location)) == 1  # close() released RocksDB's lock: no garbage collection needed
+
+
+@pytest.mark.parametrize("folder", ["", "db"])
+def test_a_closed_oxigraph_store_says_so(tmp_path: Path, folder: str) -> None:
+    location = f"oxigraph:{tmp_path / folder}" if folder else "oxigraph:"
+    store = open_store(location)
+    store.close()
+    store.close()  # closing again does nothing
+    for call in (lambda: len(store), lambda: list(store.quads()), lambda: store.query("ASK {}")):
+        with pytest.raises(StoreError, match=f"the store {location} is closed"):
+            call()
+    with pytest.raises(StoreError, match="is closed"):
+        store.add_quads([(URIRef(f"{EX}a"), LABEL, Literal("A"), ONE)])
+
+
+def test_patterns_in_a_batch_match_as_one_by_one(filled: Store) -> None:
+    a, b, knows = URIRef(f"{EX}a"), URIRef(f"{EX}b"), URIRef(f"{EX}knows")
+    patterns = [(a, None, None), (None, knows, b), (None, None, b), (b, LABEL, Literal("B", lang="en")), (b, knows, a)]
+    found = filled.match_many([*patterns, patterns[0]])
+    assert list(found) == patterns
+    for pattern in patterns:
+        assert sorted(found[pattern]) == sorted(filled.match(*pattern))
+    assert found[b, knows, a] == []
+    assert filled.match_incoming([b, a], at_most=2) == {b: [(a, knows, b, ONE)], a: []}
+    assert filled.match_incoming([b], at_most=1) == {b: None}
