@@ -9,7 +9,8 @@ bounded) and the first page of its complete stances held (``/actors/{id}/stances
   flag, the count and the page's ``LIMIT``/``OFFSET`` query; for a profile, both for each of its lists)
   evaluated by pyoxigraph in-process, every row read (the floor: no conversion, no describe, no HTTP);
 - ``lookup``: the REST layer's whole work in-process (``rest.Lookup`` on an ``OxigraphStore``: checks, query,
-  describes, models, JSON), what a worker does for the request;
+  describes, models, JSON), what a worker does for the request; ``lookup CPU``: its CPU time (on a shared
+  machine, the figure that load inflates least);
 - ``http``: GET on StanceKB's server (``bench_sparql.py``'s, uvicorn and its worker pool, in a subprocess on
   127.0.0.1), the client keeping its connection alive.
 
@@ -27,6 +28,7 @@ import json
 import os
 import platform
 import signal
+import statistics
 import sys
 import tempfile
 import time
@@ -161,9 +163,19 @@ def measure(
         once = (time.perf_counter() - started) * 1000
         return once if once > args.budget * 1000 else timed(run, max(0, args.warmup - 1), args.repeat)
 
+    def cpu(run: Callable[[], object]) -> float:
+        """The median CPU time of ``run`` in this process, in milliseconds (``--repeat`` runs)."""
+        samples = []
+        for _ in range(args.repeat):
+            started = time.process_time()
+            run()
+            samples.append((time.process_time() - started) * 1000)
+        return statistics.median(samples)
+
     def case(name: str, lookup: Callable[[OxigraphStore], object], native: Callable[[], object]) -> None:
         print(f"{name} ...", file=sys.stderr)
         times = {"native": bounded(native), "lookup": bounded(partial(lookup, store))}
+        times["lookup_cpu"] = cpu(partial(lookup, store)) if times["lookup"] is not None else None
         times["http"] = bounded(partial(get, name))
         print(f"  {times}", file=sys.stderr)
         rows.append((name, times))
@@ -198,11 +210,11 @@ def report(rows: list[tuple[str, dict[str, float | None]]], count: int, args: ar
     load = " ".join(Path("/proc/loadavg").read_text().split()[:3])
     when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     print(f"\n{args.label} {count} triples; {machine}; load average {load}; {when}; medians of {args.repeat}, ms\n")
-    print("| request | native | lookup | http | http/native |")
-    print("|---|---:|---:|---:|---:|")
+    print("| request | native | lookup | lookup CPU | http | http/native |")
+    print("|---|---:|---:|---:|---:|---:|")
     for name, times in rows:
-        native, lookup, http = (times.get(column) for column in ("native", "lookup", "http"))
-        cells = [f"{value:.1f}" if value is not None else "-" for value in (native, lookup, http)]
+        native, lookup, cpu, http = (times.get(column) for column in ("native", "lookup", "lookup_cpu", "http"))
+        cells = [f"{value:.1f}" if value is not None else "-" for value in (native, lookup, cpu, http)]
         ratio = f"{http / native:.0f}" if http and native else "-"
         print(f"| `{name}` | {' | '.join(cells)} | {ratio} |")
     if args.json:
