@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from pyshacl.errors import ReportableRuntimeError
 from rdflib import Graph, URIRef
 from rich.console import Console
+from rich.status import Status
 from rich.table import Table
 
 from stancekb.anchors import AnchorError, check_anchors
@@ -32,9 +33,10 @@ from stancekb.reason import ReasonerError, reason
 from stancekb.resources import kb_files
 from stancekb.results import FORMATS, ResultFormatError, prefixed, render_table, serialise
 from stancekb.settings import Settings
+from stancekb.shacl_sparql import validate_graph, validate_store
 from stancekb.stats import statistics
 from stancekb.store import QuerySyntaxError, Store, StoreError, open_store
-from stancekb.validate import validate_shacl
+from stancekb.validate import ValidationReport, validate_shacl
 
 app = typer.Typer(
     name="stancekb",
@@ -167,6 +169,9 @@ def validate(
     report: Annotated[
         ReportFormat, typer.Option("--report", help="SHACL report: readable text, or the report graph in Turtle.")
     ] = ReportFormat.text,
+    pyshacl: Annotated[
+        bool, typer.Option("--pyshacl", help="Validate a store with pySHACL, not with the shapes compiled to SPARQL.")
+    ] = False,
     store: StoreOption = None,
 ) -> None:
     """Check syntax, SHACL shapes, OWL consistency, (with --text) the text anchors, then each ontology module.
@@ -184,8 +189,8 @@ def validate(
             graphs.update(read_graphs(files or []))
         data = list(graphs.values())
         say.print(f"syntax: {len(graphs)} graph(s), {sum(map(len, data))} triples", highlight=False)
-        with err.status("Validating with SHACL"):
-            shacl = validate_shacl(data)
+        with err.status("Validating with SHACL") as status:
+            shacl = _shacl_step(settings, data, files_given=bool(files), pyshacl=pyshacl, status=status)
         failed |= not shacl.conforms
         packaged = replace(packaged, conforms=shacl.conforms)
         if report is ReportFormat.turtle:
@@ -216,6 +221,20 @@ def validate(
             say.print("\n".join(module_report.lines()), markup=False, highlight=False)
     if failed:
         raise typer.Exit(1)
+
+
+def _shacl_step(
+    settings: Settings, data: list[Graph], *, files_given: bool, pyshacl: bool, status: Status
+) -> ValidationReport:
+    """SHACL: a store by its own engine (``stancekb.shacl_sparql``), the packaged KB or ``--pyshacl`` by pySHACL."""
+    if pyshacl or settings.store in IN_MEMORY_LOCATIONS:
+        return validate_shacl(data)
+    if files_given:
+        return validate_graph(data)
+    with opened_store(settings) as opened:
+        return validate_store(
+            opened, progress=lambda done, total: status.update(f"Validating with SHACL: shape {done} of {total}")
+        )
 
 
 def _check_text(data: list[Graph], path: Path, say: Console) -> bool:
