@@ -1,13 +1,24 @@
-"""The remote backend on Virtuoso against Oxigraph in memory: loading the KB, and the competency questions.
+"""The remote backend on Virtuoso against Oxigraph in memory: loading the KB, the competency questions, the gate.
 
     .venv/bin/python bench/bench_remote.py [--repeat 20] [--location sparql:URL]
+    .venv/bin/python bench/bench_remote.py gate [--sizes 10k,100k] [--sources 3] [--location sparql:URL]
 
 Without ``--location`` a Virtuoso is started for the run as the tests start one (tests/virtuoso.py: Debian's
-``virtuoso-opensource-7-bin``, files in a temporary folder, loopback only). For each backend: the time to
-load the packaged KB (``load_packaged_kb``, without SHACL, the median of ``--loads`` loads), then for each
-competency question (kb/queries/*.rq) the median latency of ``Store.query`` (rows read into rdflib terms)
-and of ``Store.run_query`` (SPARQL JSON bytes, the endpoint's path). Prints a Markdown table and writes
-bench/results/remote.json.
+``virtuoso-opensource-7-bin``, files in a temporary folder, loopback only).
+
+Questions (the default): for each backend, the time to load the packaged KB (``load_packaged_kb``, without
+SHACL, the median of ``--loads`` loads), then for each competency question (kb/queries/*.rq) the median
+latency of ``Store.query`` (rows read into rdflib terms) and of ``Store.run_query`` (SPARQL JSON bytes, the
+endpoint's path). Prints a Markdown table and writes bench/results/remote.json.
+
+``gate``: for each size, a synthetic KB (``stancekb.generate``, seed 0) is loaded into Virtuoso, then new
+~1,000-triple sources (the next numbers after the KB's last) are written through the write gate
+(``load_graphs``): the first is validated by the old fallback too (at ``--full-sizes``), whole-KB validation
+(``validate_graph_write_fully``: every quad downloaded, pySHACL over all of them), in the same run; then each
+source is validated incrementally (``validate_graph_write``: the store read by SPARQL in batches) and
+committed, and a last one with a stance's holder left out must be refused. Wall and CPU time, the requests
+sent and the bytes the server answered, the load average before and after. Writes
+bench/results/remote-gate.json.
 """
 
 from __future__ import annotations
@@ -23,14 +34,24 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
-from stancekb.load import load_packaged_kb
+import httpx
+import pyoxigraph as ox
+from rdflib import Graph, URIRef
+
+from stancekb.generate import SyntheticKB, generate
+from stancekb.load import graphs_of, load_graphs, load_packaged_kb, validate_graph_write, validate_graph_write_fully
+from stancekb.namespaces import REFERENCE_GRAPH
+from stancekb.rdfio import parse_bytes
 from stancekb.remote import RemoteStore
 from stancekb.resources import query_files
-from stancekb.store import OxigraphStore, QueryRequest, Store
+from stancekb.store import OxigraphStore, QueryRequest, Store, from_ox
+from stancekb.validate import ValidationReport
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))
+from bench_store import broken  # noqa: E402 - a source with a stance's holder left out
 from virtuoso import empty, running_virtuoso  # noqa: E402 - the tests' own way of starting Virtuoso
 
 JSON_MEDIA = {
@@ -81,8 +102,131 @@ def virtuoso_location(location: str | None) -> Iterator[str]:
         yield server.location
 
 
+SIZES = {"10k": 10_000, "100k": 100_000, "1M": 1_000_000}
+
+
+class Traffic:
+    """Counts the requests a remote store sends and the bytes its server answers."""
+
+    def __init__(self, store: RemoteStore) -> None:
+        self.requests = 0
+        self.received = 0
+        send = store._send
+
+        def counted(*args: Any, **kwargs: Any) -> httpx.Response:
+            response = send(*args, **kwargs)
+            self.requests += 1
+            self.received += len(response.content)
+            return response
+
+        store._send = counted  # type: ignore[method-assign]
+
+
+def measured(traffic: Traffic, action: Callable[[], ValidationReport]) -> dict[str, Any]:
+    """Run a validation: its verdict, wall and CPU seconds, requests and bytes received, load averages."""
+    requests, received, load = traffic.requests, traffic.received, os.getloadavg()[0]
+    wall, cpu = time.perf_counter(), time.process_time()
+    report = action()
+    return {
+        "conforms": report.conforms,
+        "violations": len(report.violations),
+        "wall_s": time.perf_counter() - wall,
+        "cpu_s": time.process_time() - cpu,
+        "requests": traffic.requests - requests,
+        "received_bytes": traffic.received - received,
+        "load_average": [load, os.getloadavg()[0]],
+    }
+
+
+def source_graphs(kb: SyntheticKB, number: int) -> dict[URIRef, Graph]:
+    """A new synthetic source as parsed graphs, as a file load would have them."""
+    data = ox.serialize(kb.source(number).quads, format=ox.RdfFormat.N_QUADS)
+    assert data is not None
+    return graphs_of(parse_bytes(data, ox.RdfFormat.N_QUADS), REFERENCE_GRAPH)
+
+
+def measure_gate(store: RemoteStore, size: int, sources: int, full: bool) -> dict[str, Any]:
+    """Load a synthetic KB into the (emptied) store, then write new sources through the gate (see the docstring)."""
+    started = time.perf_counter()
+    store.add_quads(
+        (from_ox(q.subject), from_ox(q.predicate), from_ox(q.object), from_ox(q.graph_name))  # type: ignore[misc]
+        for q in generate(size, seed=0)
+    )
+    figures: dict[str, Any] = {"quads": len(store), "load_s": time.perf_counter() - started}
+    traffic = Traffic(store)
+    kb, first = SyntheticKB(size, 0), len(store.named_graphs()) - 1
+    graphs = source_graphs(kb, first)
+    figures["source_triples"] = sum(len(graph) for graph in graphs.values())
+    if full:
+        figures["full"] = measured(traffic, lambda: validate_graph_write_fully(store, graphs, replace=True))
+        assert figures["full"]["conforms"]
+    runs = []
+    for number in range(first, first + sources):
+        graphs = source_graphs(kb, number)
+        run = measured(traffic, lambda graphs=graphs: validate_graph_write(store, graphs, replace=True))  # type: ignore[misc]
+        assert run["conforms"], f"source {number} was refused"
+        started = time.perf_counter()
+        store.replace_graphs(graphs)
+        run["commit_s"] = time.perf_counter() - started
+        runs.append(run)
+    figures["incremental"] = runs
+    refused = broken(source_graphs(kb, first + sources))
+    figures["broken"] = measured(traffic, lambda: load_graphs(store, refused).validation)  # type: ignore[arg-type,return-value]
+    assert not figures["broken"]["conforms"]
+    return figures
+
+
+def gate_table(results: dict[str, Any]) -> str:
+    """The gate's figures as a Markdown table (medians of the incremental runs)."""
+    lines = [
+        "| triples | whole-KB validation (old fallback) | incremental gate: validate | commit | requests, bytes "
+        "received (incremental / whole) | broken source refused in |",
+        "|---|---|---|---|---|---|",
+    ]
+    for label, figures in results["sizes"].items():
+        full, runs, broken = figures.get("full"), figures["incremental"], figures["broken"]
+
+        def median(key: str, runs: list[dict[str, Any]] = runs) -> float:
+            return statistics.median(run[key] for run in runs)
+
+        whole = "not measured" if full is None else f"{full['wall_s']:.1f} s (CPU {full['cpu_s']:.1f} s)"
+        whole_traffic = "-" if full is None else f"{full['requests']}, {full['received_bytes'] / 1e6:,.1f} MB"
+        lines.append(
+            f"| {label} ({figures['quads']:,}) | {whole} | "
+            f"{median('wall_s') * 1000:,.0f} ms (CPU {median('cpu_s') * 1000:,.0f} ms) | "
+            f"{median('commit_s') * 1000:,.0f} ms | {median('requests'):.0f}, {median('received_bytes') / 1e3:,.0f} kB "
+            f"/ {whole_traffic} | {broken['wall_s'] * 1000:,.0f} ms |"
+        )
+    return "\n".join(lines)
+
+
+def main_gate(argv: list[str]) -> None:
+    """Measure the gate over Virtuoso at each size and print the table."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=lambda value: value.split(","), default=["10k", "100k"])
+    parser.add_argument("--sources", type=int, default=3)
+    parser.add_argument("--full-sizes", type=lambda value: value.split(","), default=["10k", "100k"])
+    parser.add_argument("--location", help="a sparql: location of a running server (default: start Virtuoso)")
+    parser.add_argument("--json", type=Path, default=HERE / "results" / "remote-gate.json")
+    args = parser.parse_args(argv)
+    results: dict[str, Any] = {"sizes": {}}
+    with virtuoso_location(args.location) as location:
+        store = RemoteStore(location)
+        for label in args.sizes:
+            results["sizes"][label] = measure_gate(empty(store), SIZES[label], args.sources, label in args.full_sizes)
+            print(label, json.dumps(results["sizes"][label]), flush=True)
+        empty(store).close()
+    results["machine"] = {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()}
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    print(gate_table(results))
+
+
 def main() -> None:
-    """Measure both backends and print the table."""
+    """Measure both backends and print the table (``gate``: the write gate over Virtuoso)."""
+    if sys.argv[1:2] == ["gate"]:
+        main_gate(sys.argv[2:])
+        return
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--loads", type=int, default=3)

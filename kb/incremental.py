@@ -25,7 +25,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from itertools import islice
 from typing import Protocol, TypeAlias
 
 from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef, Variable
@@ -35,7 +34,7 @@ from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import BNode, Node
 
 from stancekb.resources import ontology_graph, shapes_graph
-from stancekb.store import Pattern, Quad, Store
+from stancekb.store import Pattern, Quad, Store, fewer_than
 from stancekb.validate import SH, ValidationReport, validate_shacl
 
 Triple: TypeAlias = tuple[Node, Node, Node]
@@ -84,11 +83,7 @@ class TripleSource(Protocol):
 
     def incoming_many(self, nodes: Iterable[Node], at_most: int) -> dict[Node, list[Triple] | None]:
         """Each node's incoming triples, in one batch, or ``None`` for a node whose store holds ``at_most`` or more."""
-        found: dict[Node, list[Triple] | None] = {}
-        for node in dict.fromkeys(nodes):
-            first = list(islice(self.triples(None, None, node), at_most))
-            found[node] = first if len(first) < at_most else None
-        return found
+        return {node: fewer_than(at_most, self.triples(None, None, node)) for node in dict.fromkeys(nodes)}
 
 
 # ---------------------------------------------------------------------------------------------------------

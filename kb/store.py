@@ -359,17 +359,19 @@ class Store(abc.ABC):
 
     def match_incoming(self, nodes: Iterable[Node], at_most: int) -> dict[Node, list[Quad] | None]:
         """Each node's incoming quads (the node as object), or ``None`` for a node that has ``at_most`` or more."""
-        found: dict[Node, list[Quad] | None] = {}
-        for node in dict.fromkeys(nodes):
-            first = list(itertools.islice(self.match(None, None, node), at_most))
-            found[node] = first if len(first) < at_most else None
-        return found
+        return {node: fewer_than(at_most, self.match(None, None, node)) for node in dict.fromkeys(nodes)}
 
     def to_dataset(self, graph_iri: URIRef | None = None) -> Dataset:
         """A copy of the store's content (or of one graph) as an rdflib Dataset."""
         dataset = Dataset()
         dataset.addN(self.quads(graph_iri))  # type: ignore[arg-type]
         return dataset
+
+
+def fewer_than(limit: int, items: Iterable[T]) -> list[T] | None:
+    """The items if there are fewer than ``limit``, else ``None`` (reading at most ``limit`` of them)."""
+    first = list(itertools.islice(items, limit))
+    return first if len(first) < limit else None
 
 
 def _written(data: bytes | None) -> bytes:
@@ -965,6 +967,11 @@ class OxigraphStore(Store):
             pattern: list(self._quads(None, *(None if term is None else to_ox(term) for term in pattern)))
             for pattern in dict.fromkeys(patterns)
         }
+
+    @_guarded
+    def match_incoming(self, nodes: Iterable[Node], at_most: int) -> dict[Node, list[Quad] | None]:
+        """Each node's incoming quads, or ``None`` past ``at_most``, from Oxigraph's indexes (one fork guard)."""
+        return {node: fewer_than(at_most, self._quads(None, None, None, to_ox(node))) for node in dict.fromkeys(nodes)}
 
     @_guarded
     def scratch_copy(self) -> OxigraphStore:
