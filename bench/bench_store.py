@@ -450,7 +450,7 @@ def run_child(task: str, args: argparse.Namespace, size: int, path: Path, source
     The child gets a scratch folder (an on-disk store goes there), removed however the child ends.
     """
     print(f"  {task} ...", end="", flush=True, file=sys.stderr)
-    started, load_before = time.perf_counter(), os.getloadavg()[0]
+    started, load_before, measured_commit = time.perf_counter(), os.getloadavg()[0], commit()
     with tempfile.TemporaryDirectory(prefix="scratch-", dir=args.data) as scratch:
         command = [sys.executable, __file__, "task", task, "--file", str(path), "--size", str(size)]
         command += ["--seed", str(args.seed), "--source", str(source), "--scratch", scratch]
@@ -463,7 +463,7 @@ def run_child(task: str, args: argparse.Namespace, size: int, path: Path, source
         except subprocess.TimeoutExpired as expired:  # what the child wrote before it was stopped is kept
             output, status = expired.stdout or b"", f"timeout after {args.timeout:g} s"
     print(f" {status} ({time.perf_counter() - started:.0f} s)", file=sys.stderr)
-    record: Record = {"status": status, "load_average": [load_before, os.getloadavg()[0]], "commit": commit()}
+    record: Record = {"status": status, "load_average": [load_before, os.getloadavg()[0]], "commit": measured_commit}
     record["queries"] = {}
     for line in output.decode().splitlines():
         fields = json.loads(line)
@@ -563,9 +563,9 @@ def latency(measured: Record | None) -> Latency:
 
 
 def total_ms(record: Record, column: str) -> Latency:
-    """The sum of the questions' latencies in one column, if every question was measured."""
+    """The sum of the questions' latencies in one column, if every question of the run was measured."""
     values = [latency(entry.get(column)) for entry in record.get("queries", {}).values()]
-    if len(values) != len(questions()) or any(ms is None for ms, _ in values):
+    if not values or any(ms is None for ms, _ in values):
         return None, False
     return sum(ms or 0 for ms, _ in values), any(at_least for _, at_least in values)
 
