@@ -543,12 +543,14 @@ class RemoteStore(Store):
             if parts:
                 self._update(" ;\n".join(parts))
             return
-        graphs = sorted({quad[3] for quad in quads})
-        staging = {g: URIRef(f"{STAGING}{uuid.uuid4()}") for g in graphs}
+        by_graph: dict[URIRef, list[Quad]] = {}
+        for quad in quads:
+            by_graph.setdefault(quad[3], []).append(quad)
+        staging = {g: URIRef(f"{STAGING}{uuid.uuid4()}") for g in sorted(by_graph)}
         try:
             if self.endpoints.graph_store is not None:
                 for g, staged in staging.items():
-                    self._post_graph(staged, [quad for quad in quads if quad[3] == g])
+                    self._post_graph(staged, by_graph[g])  # grouped once: a 1M-triple load has 1,000 graphs
             else:
                 for chunk in chunks:
                     self._update(_insert(chunk, staging))
