@@ -19,7 +19,6 @@ transaction), without rdflib in front of the store:
 from __future__ import annotations
 
 import itertools
-import re
 from collections.abc import Callable, Iterable
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -30,9 +29,9 @@ from rdflib import Graph, URIRef
 from stancekb.incremental import PendingWrite, graph_write_delta, validate_delta, validate_or_full
 from stancekb.load import LoadReport
 from stancekb.namespaces import GRAPH
-from stancekb.rdfio import RdfInputError, _refuse_entity_expansion, _syntax_error, rdf_format
+from stancekb.rdfio import RdfInputError, rdf_format, refuse_hostile_input, syntax_error
 from stancekb.shacl_sparql import validate_store
-from stancekb.store import MAX_NESTING, OxigraphStore, from_ox
+from stancekb.store import OxigraphStore, from_ox
 from stancekb.validate import ValidationReport
 
 Progress = Callable[[str, int, int], None]
@@ -45,8 +44,6 @@ Measured at 1M quads on disk (bench/bench_bulk_load.py, docs/performance.md): th
 1.3 ms of CPU a new triple (pySHACL over every focus node), the staged full validation about 40 s whatever
 the write's size (20-25 s to copy the store into the staging store, 16 s for the compiled shapes): they
 break even at about 30,000 new triples, 3 % of the store (in memory, where copying is cheaper, about 1.6 %)."""
-
-_JSON_TOKENS = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)
 
 
 def load_files_natively(
@@ -90,37 +87,16 @@ def parse_into_staging(
             data = source.read_bytes()
         except OSError as error:
             raise RdfInputError(name, f"cannot read the file: {error.strerror or error}") from None
-        if fmt == ox.RdfFormat.RDF_XML:
-            _refuse_entity_expansion(data, name)
-        if fmt == ox.RdfFormat.JSON_LD:
-            refuse_deep_json(data, name)
+        refuse_hostile_input(data, fmt, name)
         fallback = default_graph or GRAPH[source.name.split(".", 1)[0]]
         try:
             staging.native.load(data, fmt, to_graph=ox.NamedNode(str(fallback)))
         except SyntaxError as error:
-            raise _syntax_error(name, error) from None
+            raise syntax_error(name, error) from None
     progress("parse", len(sources), len(sources))
     if staging.native.query("ASK { GRAPH ?g { ?s ?p ?o FILTER(isTRIPLE(?o)) } }"):
         raise _triple_term_error(sources)
     return staging
-
-
-def refuse_deep_json(data: bytes, source: str) -> None:
-    """Raise ``RdfInputError`` if JSON brackets nest deeper than ``MAX_NESTING`` outside strings.
-
-    Oxigraph's JSON-LD parser recurses on nested objects and overflows the stack (a segmentation fault, at
-    about 4,000 levels on an 8 MB stack); its JSON reader alone stops at 65,536.
-    """
-    depth = 0
-    for match in _JSON_TOKENS.finditer(data):
-        token = match.group()
-        if token in (b"{", b"["):
-            depth += 1
-            if depth > MAX_NESTING:
-                line = data.count(b"\n", 0, match.start()) + 1
-                raise RdfInputError(source, f"JSON nests more than {MAX_NESTING} deep: the most StanceKB reads", line)
-        elif token in (b"}", b"]"):
-            depth -= 1
 
 
 def _triple_term_error(sources: list[Path | Traversable]) -> RdfInputError:

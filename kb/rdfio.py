@@ -14,7 +14,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Dataset
 
-from stancekb.store import StoreError, from_ox
+from stancekb.store import MAX_NESTING, StoreError, from_ox
 
 EXTENSIONS: dict[str, ox.RdfFormat] = {
     ".ttl": ox.RdfFormat.TURTLE,
@@ -56,8 +56,7 @@ def parse_bytes(data: bytes, fmt: ox.RdfFormat, source: str = "<input>", base_ir
     Without ``base_iri`` a relative IRI is an error: data meant for the knowledge base should not depend on
     where a file happens to lie. Blank nodes are renamed so that inputs parsed apart never share one.
     """
-    if fmt == ox.RdfFormat.RDF_XML:
-        _refuse_entity_expansion(data, source)
+    refuse_hostile_input(data, fmt, source)
     dataset = Dataset()
     try:
         quads = ox.parse(data, fmt, base_iri=base_iri, rename_blank_nodes=True)
@@ -66,7 +65,7 @@ def parse_bytes(data: bytes, fmt: ox.RdfFormat, source: str = "<input>", base_ir
             for q in quads
         )
     except SyntaxError as error:
-        raise _syntax_error(source, error) from None
+        raise syntax_error(source, error) from None
     except StoreError as error:  # a term rdflib cannot hold, such as an RDF 1.2 triple term
         raise RdfInputError(source, str(error)) from None
     return dataset
@@ -81,6 +80,35 @@ def parse_file(path: Path | Traversable, fmt: ox.RdfFormat | None = None) -> Dat
     except OSError as error:
         raise RdfInputError(source, f"cannot read the file: {error.strerror or error}") from None
     return parse_bytes(data, fmt, source)
+
+
+def refuse_hostile_input(data: bytes, fmt: ox.RdfFormat, source: str) -> None:
+    """Refuse, before Oxigraph parses it, input that would blow up the parser: entity bombs, deep JSON."""
+    if fmt == ox.RdfFormat.RDF_XML:
+        _refuse_entity_expansion(data, source)
+    elif fmt == ox.RdfFormat.JSON_LD:
+        _refuse_deep_json(data, source)
+
+
+_JSON_TOKENS = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)
+
+
+def _refuse_deep_json(data: bytes, source: str) -> None:
+    """Refuse JSON whose brackets nest deeper than ``MAX_NESTING`` outside strings.
+
+    Oxigraph's JSON-LD parser recurses on nested objects and overflows the stack (a segmentation fault, at
+    about 4,000 levels on an 8 MB stack); its JSON reader alone stops at 65,536.
+    """
+    depth = 0
+    for match in _JSON_TOKENS.finditer(data):
+        token = match.group()
+        if token in (b"{", b"["):
+            depth += 1
+            if depth > MAX_NESTING:
+                line = data.count(b"\n", 0, match.start()) + 1
+                raise RdfInputError(source, f"JSON nests more than {MAX_NESTING} deep: the most StanceKB reads", line)
+        elif token in (b"}", b"]"):
+            depth -= 1
 
 
 _ENTITY = re.compile(rb"""<!ENTITY\s+(%\s*)?([^\s"'>]+)\s+(?:"([^"]*)"|'([^']*)')""")
@@ -109,7 +137,7 @@ def _refuse_entity_expansion(data: bytes, source: str) -> None:
         raise RdfInputError(source, f"its entities would expand it to {expanded} bytes: refused")
 
 
-def _syntax_error(source: str, error: SyntaxError) -> RdfInputError:
+def syntax_error(source: str, error: SyntaxError) -> RdfInputError:
     """Turn Oxigraph's "Parser error at line L between columns A and B: problem" into an RdfInputError."""
     message = str(error.msg if error.msg else error)
     if message.startswith("Parser error at "):

@@ -241,3 +241,27 @@ def test_deeply_nested_sparql_is_a_400_and_the_server_lives_on(http: httpx.Clien
         )
         assert response.status_code == 400 and "nest" in response.json()["detail"], response.text
     assert http.get("/sparql", params={"query": "ASK {}"}).status_code == 200
+
+
+DEEP_JSON_LD = ('{"@id": "https://e.org/s", "https://e.org/p": ' * 5000 + '"o"' + "}" * 5000).encode()
+"""JSON-LD whose objects nest 5,000 deep: Oxigraph's JSON-LD parser overflowed its stack (a segfault) on it."""
+
+
+def test_deeply_nested_json_ld_is_refused_before_oxigraph_parses_it() -> None:
+    with pytest.raises(RdfInputError, match="nests more than 200 deep"):
+        parse_bytes(DEEP_JSON_LD, ox.RdfFormat.JSON_LD)
+    shallow = (
+        "".join(f'{{"@id": "https://e.org/s{i}", "https://e.org/p": ' for i in range(50)) + '"o"' + "}" * 50
+    ).encode()
+    assert len(list(parse_bytes(shallow, ox.RdfFormat.JSON_LD).quads((None, None, None, None)))) == 50
+
+
+def test_deeply_nested_json_ld_is_a_400_and_the_server_lives_on(http: httpx.Client) -> None:
+    response = http.put(
+        "/graph-store",
+        params={"graph": "https://w3id.org/stancekb/graph/deep"},
+        content=DEEP_JSON_LD,
+        headers={"authorization": f"Bearer {TOKEN}", "content-type": "application/ld+json"},
+    )
+    assert response.status_code == 400 and "nests more than 200 deep" in response.text, response.text
+    assert http.get("/sparql", params={"query": "ASK {}"}).status_code == 200
