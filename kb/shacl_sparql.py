@@ -48,7 +48,7 @@ from rdflib.plugins.sparql import prepareQuery
 from rdflib.term import Node
 
 from stancekb.resources import ontology_graph, shapes_graph
-from stancekb.store import OxigraphStore, Store, StoreError, to_ox
+from stancekb.store import OxigraphStore, Store, StoreError, from_ox, to_ox
 from stancekb.validate import SH, ValidationReport, Violation, union_graph, validate_shacl
 
 log = logging.getLogger(__name__)
@@ -122,6 +122,15 @@ INTEGER_SUBTYPES = {
 }
 FOCUS_BATCH = 500
 """Focus nodes written into one SPARQL constraint's query as VALUES; more are joined as a sub-query."""
+
+
+SHAPE_KINDS = (SH.NodeShape, SH.PropertyShape)
+CLASSES = (RDFS.Class, URIRef("http://www.w3.org/2002/07/owl#Class"))
+
+
+def _is_class(shapes: Graph, node: Node) -> bool:
+    """Whether a node is typed as a class in the shapes graph (a shape that is one targets its instances)."""
+    return any((node, RDF.type, kind) in shapes for kind in CLASSES)
 
 
 class Unsupported(Exception):
@@ -198,11 +207,17 @@ class Env:
         values = " ".join(f"({_term(s)} {_term(o)})" for s, o in rows)
         return f"{{ {pattern} }} UNION {{ VALUES ({subject} {obj}) {{ {values} }} }}"
 
+    def typed(self, var: str, cls: Node) -> str:
+        """A pattern: ``var`` has the class or a subclass as ``rdf:type`` (a constant where there is one class)."""
+        classes = sorted(_term(c) for c in self.classes(cls))
+        if len(classes) == 1:
+            return f"{var} a {classes[0]} ."
+        t = self.var()
+        return f"{var} a {t} . VALUES {t} {{ {' '.join(classes)} }}"
+
     def is_instance(self, var: str, cls: Node) -> str:
         """``var`` is a SHACL instance of the class: ``rdf:type/rdfs:subClassOf*``."""
-        t = self.var()
-        classes = " ".join(sorted(_term(c) for c in self.classes(cls)))
-        expression = f"EXISTS {{ {var} a {t} VALUES {t} {{ {classes} }} }}"
+        expression = f"EXISTS {{ {self.typed(var, cls)} }}"
         extra = self.added_instances(cls)
         if extra:
             expression = f"({expression} || {var} IN ({', '.join(sorted(_term(n) for n in extra))}))"
@@ -405,12 +420,21 @@ class Run:
     store: Store
     env: Env
     shapes: Graph
+    native: ox.Store | None = None
+    """The pyoxigraph store to query directly (``validate_graph``'s own store: no checks, no fork guard needed)."""
     prefixes: str = ""
     found: list[Found] = field(default_factory=list)
 
     def select(self, query: str) -> list[dict[str, Node]]:
         """The rows of a SELECT query, with the prefixes of the unit's SPARQL targets."""
-        return self.store.query(self.prefixes + query).rows
+        if self.native is None:
+            return self.store.query(self.prefixes + query).rows
+        solutions = self.native.query(self.prefixes + query, use_default_graph_as_union=True)
+        assert isinstance(solutions, ox.QuerySolutions)
+        names = [variable.value for variable in solutions.variables]
+        return [
+            {name: from_ox(value) for name in names if (value := solution[name]) is not None} for solution in solutions
+        ]
 
 
 def _prefix_block(shapes: Graph, node: Node) -> str:
@@ -464,20 +488,24 @@ class Unit:
         self.shapes = shapes
         self.shape = shape
         self.checked = [shape, *shapes.objects(shape, SH.property)]
+        self.classes = [*shapes.objects(shape, SH.targetClass), *([shape] if _is_class(shapes, shape) else [])]
+        """Its target classes, itself included if it is a class (an implicit class target, SHACL 2.1.3.1)."""
         targets = [(p, o) for p in TARGETS for o in shapes.objects(shape, p)]
+        if _is_class(shapes, shape):
+            targets.append((SH.targetClass, shape))
         only = targets[0] if len(targets) == 1 else (None, None)
         self.subjects_of = only[1] if only[0] == SH.targetSubjectsOf else None
         """The predicate whose subjects are the focus nodes, if that is the only target."""
         self._refuse_unknown()
+        self.parts = [
+            (part, shapes.value(part, SH.path), constraints_of(shapes, part))
+            for part in self.checked
+            if shapes.value(part, SH.deactivated) != Literal(True)
+        ]
+        """Each shape checked (the unit and its property shapes, deactivated ones left out): path, constraints."""
 
     def _refuse_unknown(self) -> None:
         """Refuse at compile time what no environment can compile."""
-        if (self.shape, RDF.type, RDFS.Class) in self.shapes or (
-            self.shape,
-            RDF.type,
-            URIRef("http://www.w3.org/2002/07/owl#Class"),
-        ) in self.shapes:
-            raise Unsupported("an implicit class target")
         for shape in self.checked:
             if shape != self.shape and any(True for _ in self.shapes.objects(shape, SH.property)):
                 raise Unsupported("a property shape with property shapes")
@@ -507,10 +535,8 @@ class Unit:
         """The pattern binding ``?this`` to the focus nodes (possibly more than once)."""
         env, shapes = run.env, self.shapes
         branches = []
-        for cls in shapes.objects(self.shape, SH.targetClass):
-            t = env.var()
-            classes = " ".join(sorted(_term(c) for c in env.classes(cls)))
-            branches.append(f"?this a {t} . VALUES {t} {{ {classes} }}")
+        for cls in self.classes:
+            branches.append(env.typed("?this", cls))
             extra = env.added_instances(cls)
             if extra:
                 branches.append(f"VALUES ?this {{ {' '.join(sorted(_term(n) for n in extra))} }}")
@@ -535,11 +561,7 @@ class Unit:
     def validate(self, run: Run) -> None:
         """Run every check of the unit; results go to ``run.found``."""
         focus = self.focus_pattern(run)
-        for shape in self.checked:
-            if self.shapes.value(shape, SH.deactivated) == Literal(True):
-                continue
-            path = self.shapes.value(shape, SH.path)
-            constraints = constraints_of(self.shapes, shape)
+        for shape, path, constraints in self.parts:
             self._values(run, shape, path, focus, [(p, o) for p, o in constraints if p in VALUE_COMPONENTS])
             self._counts(
                 run, shape, path, focus, dict((p, o) for p, o in constraints if p in (SH.minCount, SH.maxCount))
@@ -666,7 +688,7 @@ class Unit:
                 for batch in _batches(focus_nodes, FOCUS_BATCH)
             ]
         for query in queries:
-            for row in run.store.query(run.prefixes + query).rows:
+            for row in run.select(query):
                 if "this" not in row or _true(row.get("failure")):
                     continue
                 found_path = row.get("path", path)
@@ -706,8 +728,9 @@ def compile_shapes(shapes: Graph) -> Compiled:
     """Compile every targeted shape of a shapes graph (cached by the graph's identity, like ``_working_copy``)."""
     units: list[Unit] = []
     fallback: dict[Node, str] = {}
-    targeted = sorted({s for t in TARGETS for s in shapes.subjects(t, None)}, key=str)
-    for shape in targeted:
+    targeted = {s for t in TARGETS for s in shapes.subjects(t, None)}
+    targeted |= {s for kind in SHAPE_KINDS for s in shapes.subjects(RDF.type, kind) if _is_class(shapes, s)}
+    for shape in sorted(targeted, key=str):
         if shapes.value(shape, SH.deactivated) == Literal(True):
             continue
         try:
@@ -817,6 +840,10 @@ def _fallback_shapes(shapes: Graph, fallback: frozenset[Node]) -> Graph:
         for shape, value in list(copy.subject_objects(target)):
             if shape not in fallback:
                 copy.remove((shape, target, value))
+    for kind in CLASSES:
+        for shape in list(copy.subjects(RDF.type, kind)):
+            if shape not in fallback and any((shape, RDF.type, shape_kind) in copy for shape_kind in SHAPE_KINDS):
+                copy.remove((shape, RDF.type, kind))
     return copy
 
 
@@ -839,13 +866,14 @@ def _run(
     data_for_fallback: Callable[[], list[Graph]],
     ontology: Graph,
     progress: Progress | None,
+    native: ox.Store | None = None,
 ) -> ValidationReport:
     compiled = compile_shapes(shapes)
     fallback = set(compiled.fallback)
     found: list[Found] = []
     total = len(compiled.units) + (1 if fallback else 0)
     for done, unit in enumerate(compiled.units, start=1):
-        run = Run(store, env, shapes)
+        run = Run(store, env, shapes, native)
         try:
             unit.validate(run)
             found.extend(run.found)
@@ -904,12 +932,12 @@ def _integer_originals(store: ox.Store, literals: set[Literal], shapes: Graph) -
     stored = {quad.object for quad in store.quads_for_pattern(None, None, None) if isinstance(quad.object, ox.Literal)}
     originals: dict[Node, set[Literal]] = {}
     for literal in literals:
-        integer = Literal(str(literal), datatype=XSD.integer)
-        if literal.datatype in INTEGER_SUBTYPES or literal.datatype == XSD.integer:
-            originals.setdefault(integer, set()).add(literal)
+        integral = literal.datatype in INTEGER_SUBTYPES
+        if integral or literal.datatype == XSD.integer:
+            originals.setdefault(Literal(str(literal), datatype=XSD.integer, normalize=False), set()).add(literal)
         if to_ox(literal) in stored:
             continue
-        if literal.datatype not in INTEGER_SUBTYPES or to_ox(integer) not in stored:
+        if not integral or ox.Literal(str(literal), datatype=ox.NamedNode(str(XSD.integer))) not in stored:
             return None
         if any((XSD.integer in accepted) != (literal.datatype in accepted) for accepted in _datatype_sets(shapes)):
             return None
@@ -967,7 +995,8 @@ def validate_graph(
     store.native.extend(_native_quads(ontology))
     originals = _integer_originals(store.native, literals, shapes)
     if originals is not None:
-        report = _run(store, Env.of(_subclass_pairs(store, Graph())), shapes, lambda: parts, ontology, None)
+        env = Env.of(_subclass_pairs(store, Graph()))
+        report = _run(store, env, shapes, lambda: parts, ontology, None, native=store.native)
         restored = _given_back(report, originals, shapes) if originals else report
         if restored is not None:
             return restored

@@ -198,6 +198,20 @@ ex:BroaderChain a sh:NodeShape ; sh:targetSubjectsOf skos:broader ;
 """
 
 
+IMPLICIT_TARGET_SHAPES = """
+@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <https://example.org/shapes/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+ex:City a sh:NodeShape , rdfs:Class ; sh:property [ sh:path ex:mayor ; sh:class ex:Person ; sh:minCount 1 ] .
+"""
+IMPLICIT_TARGET_DATA = """
+@prefix ex: <https://example.org/shapes/> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+ex:Port rdfs:subClassOf ex:City .
+ex:ghent a ex:City ; ex:mayor ex:mathias .
+ex:bruges a ex:Port .
+ex:leuven a ex:City ; ex:mayor ex:mohamed . ex:mohamed a ex:Person .
+"""
+
+
 def with_shape(turtle: str) -> Graph:
     return Graph().parse(data=turtle, format="turtle") + shapes_graph()
 
@@ -228,6 +242,17 @@ def test_an_unbounded_path_is_compiled_and_falls_back_where_the_ontology_is_read
     assert_same(expected, validate_graph([baseline(), chain], shapes=shapes))
     store = store_holding("oxigraph:", {GRAPH["baseline"]: baseline(), CASE_GRAPH: chain})
     assert_same(expected, validate_store(store, shapes=shapes))
+
+
+def test_a_shape_that_is_a_class_targets_its_instances() -> None:
+    """SHACL 2.1.3.1: a shape that is an rdfs:Class targets its instances (and its subclasses')."""
+    shapes = Graph().parse(data=IMPLICIT_TARGET_SHAPES, format="turtle")
+    data = Graph().parse(data=IMPLICIT_TARGET_DATA, format="turtle")
+    expected = validate_shacl(data, shapes=shapes, ontology=Graph())
+    assert {v.focus_node for v in expected.violations} == {EX.ghent, EX.bruges}
+    assert not compile_shapes(shapes).fallback
+    assert_same(expected, validate_graph(data, shapes=shapes, ontology=Graph()))
+    assert_same(expected, validate_store(store_holding("oxigraph:", {CASE_GRAPH: data}), shapes, Graph()))
 
 
 def test_a_literal_oxigraph_would_rewrite_sends_the_data_to_pyshacl(caplog: pytest.LogCaptureFixture) -> None:
