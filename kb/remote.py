@@ -34,11 +34,14 @@ It behaves as the other backends do:
   ``OxigraphStore.replace_graphs`` scopes them. A write too large for one request (Virtuoso 7 parses a
   request whole and gives up past a few thousand triples) is staged in hidden graphs (by Graph Store
   POSTs of N-Triples if ``graph-store`` is given, by chunks of updates otherwise), then moved in by one
-  last request (see ``RemoteStore._write``). The store's default graph is a graph of the server's
+  last request (see ``RemoteStore._write``); that request names every graph written, and Virtuoso 7 refuses
+  one of 1,000 graphs ("SQ200: Query too large"), so a KB of that many graphs is loaded in several writes. The
+  store's default graph is a graph of the server's
   (``default-graph``), so the raw ``update`` is the one write that reaches the server's own default graph.
 - Triple patterns (``match``, ``match_many``: the write gate's reads): a batch of patterns is one SELECT with
   the patterns as a VALUES block, over the store's graphs, a few hundred patterns a request.
-- ``scratch_copy`` (the write gate's trial) is an in-memory ``OxigraphStore`` holding a copy of the content.
+- ``scratch_copy`` is an in-memory ``OxigraphStore`` holding a copy of the content: the write gate's trial of a
+  SPARQL Update (not of a file load or a Graph Store write, validated against the server: ``cheap_scratch_copy``).
   In a process forked through ``paused`` (a ``WorkerPool`` worker) the first write makes such a copy and
   the process then reads and writes only it: a worker is meant to hold a snapshot, and a trial write in a
   worker must never reach the server. The httpx client is made per process, after a fork.
