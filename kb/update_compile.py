@@ -10,12 +10,20 @@ algebra (``translateUpdate``). The changes of an operation are applied before th
 later operations see earlier ones; what the request changes is the net ``QuadChanges``, so the write gate
 validates and commits those quads, and its cost follows what the update touches, not what the store holds.
 
+On the remote store (``stancekb.remote``) the WHERE is evaluated by the server, over the explicit dataset the
+store gives it (its graphs, its default graph, never its staging or system graphs), and whether the quads are
+held is asked with ``match_many``, a few requests an operation: nothing is downloaded unless an operation must
+read what an earlier one changed (the store is then copied, as a shared store is). Changes with a blank node or
+a quad of the default graph are not compiled there: the remote store's ``change_quads`` (Store's DELETE DATA /
+INSERT DATA) would write the default graph to the server's own, and Virtuoso 7 refuses blank nodes in them.
+
 Not compiled (``NotCompilable``: the gate then compares a whole scratch copy before and after): LOAD,
 CLEAR, DROP, CREATE, ADD, MOVE, COPY (graph-level operations, whose error cases differ between backends),
-stores with no entry in ``WHERE_DATASETS`` (the remote store), and on the rdflib backend a WHERE with GRAPH
-(its query engine cannot be given a dataset of named graphs). Compiled, the rdflib backend follows the
-specification where its own update does not (rdflib 7.6: DELETE WHERE on the default graph removes the
-triples from every graph; its WHERE reads the union of the graphs as the default graph).
+stores with no entry in ``WHERE_DATASETS``, on the rdflib backend a WHERE with GRAPH (its query engine
+cannot be given a dataset of named graphs), and blank nodes on a remote server that cannot name them.
+Compiled, the rdflib backend follows the specification where its own update does not (rdflib 7.6: DELETE
+WHERE on the default graph removes the triples from every graph; its WHERE reads the union of the graphs as
+the default graph).
 """
 
 from __future__ import annotations
@@ -32,6 +40,7 @@ from rdflib.plugins.sparql.parser import parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import Node
 
+from stancekb.remote import RemoteStore
 from stancekb.store import OxigraphStore, Quad, QuerySyntaxError, RdflibStore, Store, mask_sparql, sparql_keywords
 
 Template: TypeAlias = tuple[Node, Node, Node, Node]
@@ -71,6 +80,11 @@ class QuadChanges:
             return False
         return all(term in self.fresh for quad in self.added for term in quad if isinstance(term, BNode))
 
+    def named_graph_data_only(self) -> bool:
+        """Whether the changes name no blank node and no quad of the default graph (what a remote store commits)."""
+        quads = [*self.removed, *self.added]
+        return not any(quad[3] == DATASET_DEFAULT_GRAPH_ID or any(isinstance(t, BNode) for t in quad) for quad in quads)
+
 
 # ---------------------------------------------------------------------------------------------------------
 # Where the WHERE clause is evaluated
@@ -104,6 +118,7 @@ def _rdflib_dataset(op: CompValue, query: str) -> WhereDataset:
 WHERE_DATASETS: dict[type[Store], Callable[[CompValue, str], WhereDataset]] = {
     OxigraphStore: _oxigraph_dataset,
     RdflibStore: _rdflib_dataset,
+    RemoteStore: _oxigraph_dataset,  # the server is given the dataset explicitly (``RemoteStore._dataset``)
 }
 """For each backend, how to ask its query engine for the WHERE's dataset (SPARQL 1.1 Update §3.1.3)."""
 
@@ -229,20 +244,33 @@ class Workspace:
             self.copy.change_quads(self.changes.removed, self.changes.added)
         return self.copy
 
-    def holds(self, quad: Quad) -> bool:
-        """Whether the store as changed so far holds the quad (the store's own matching: canonical literals)."""
-        if quad in self.changes.added:
-            return True
-        if quad in self.changes.removed:
-            return False
+    def held(self, quads: Iterable[Quad]) -> dict[Quad, list[Quad]]:
+        """The quads the store as changed so far holds, each as it holds them: one ``match_many`` (its own matching).
+
+        A store may hold a literal in another form than the one asked (Virtuoso's canonical ``"01"`` for ``"1"``).
+        """
+        asked = [quad for quad in dict.fromkeys(quads) if quad not in self.changes.removed]
+        unknown = [quad for quad in asked if quad not in self.changes.added]
         store = self.copy if self.copy is not None else self.base
-        return any(g == quad[3] for *_, g in store.match(*quad[:3]))
+        try:
+            found = store.match_many(quad[:3] for quad in unknown)
+        except NotImplementedError as error:  # a remote server that cannot name blank nodes
+            raise NotCompilable(str(error)) from error
+        held = {quad: [quad] for quad in asked if quad in self.changes.added}
+        for quad in unknown:
+            if stored := [
+                match for match in found[quad[:3]] if match[3] == quad[3] and match not in self.changes.removed
+            ]:
+                held[quad] = stored
+        return held
 
     def apply(self, removed: Iterable[Quad], added: Iterable[Quad]) -> None:
-        """Make one operation's changes: remove the quads that are held, then add those that are not."""
-        gone = [quad for quad in dict.fromkeys(removed) if self.holds(quad)]
-        self._change(gone, [])
-        self._change([], [quad for quad in dict.fromkeys(added) if not self.holds(quad)])
+        """Make one operation's changes: remove the quads that are held, then add those that are not (any more)."""
+        removed, added = list(dict.fromkeys(removed)), list(dict.fromkeys(added))
+        held = self.held([*removed, *added])
+        gone = {stored: None for quad in removed for stored in held.get(quad, ())}
+        self._change(list(gone), [])
+        self._change([], [quad for quad in added if all(stored in gone for stored in held.get(quad, ()))])
 
     def content(self, name: URIRef, *, reuse: bool) -> Iterator[tuple[Node, Node, Node]]:
         """The triples a graph holds once the request is done; with ``reuse``, read without copying a shared store."""
@@ -345,6 +373,8 @@ def compile_update(store: Store, text: str, base_iri: str | None = None, *, shar
     try:
         for op in operations:
             OPERATIONS[op.name](space, op, where, base_iri)
+        if not store.cheap_scratch_copy and not space.changes.named_graph_data_only():
+            raise NotCompilable("a remote store commits compiled changes only as named-graph data without blank nodes")
     except BaseException:
         space.undo()
         raise

@@ -7,6 +7,7 @@ Without ``virtuoso-t`` (Debian's ``virtuoso-opensource-7-bin``, in scripts/syste
 fixture fails when ``CI`` is set, and skips otherwise.
 
 ``virtuoso_store`` is an empty ``RemoteStore`` on it: each use first drops the graphs the last one left.
+``Traffic`` counts a store's requests and bytes (a write must not download the store).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -144,11 +146,29 @@ def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Virtuoso]:
 
 
 def empty(store: RemoteStore) -> RemoteStore:
-    """The store with every graph of its own dropped, in one update."""
-    graphs = store.named_graphs()
-    if graphs:
-        store.update(" ;\n".join(f"DROP SILENT GRAPH <{iri}>" for iri in graphs))
+    """The store with every graph of its own dropped, its default graph (a graph of the server's) too, in one update."""
+    graphs = [*store.named_graphs(), store.default_graph]
+    store.update(" ;\n".join(f"DROP SILENT GRAPH <{iri}>" for iri in graphs))
     return store
+
+
+class Traffic:
+    """Counts the requests a remote store sends from now on, the bytes it sends and the bytes its server answers."""
+
+    def __init__(self, store: RemoteStore) -> None:
+        self.requests = 0
+        self.sent = 0
+        self.received = 0
+        send = store._send
+
+        def counted(*args: Any, **kwargs: Any) -> httpx.Response:
+            response = send(*args, **kwargs)
+            self.requests += 1
+            self.sent += len(response.request.content)
+            self.received += len(response.content)
+            return response
+
+        store._send = counted  # type: ignore[method-assign]
 
 
 @pytest.fixture
