@@ -26,8 +26,8 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
-from stancekb.incremental import PendingWrite, graph_write_delta, validate_delta, validate_or_full
-from stancekb.load import LoadReport
+from stancekb.incremental import validate_or_full
+from stancekb.load import LoadReport, validate_graph_write_incrementally
 from stancekb.namespaces import GRAPH
 from stancekb.rdfio import RdfInputError, rdf_format, refuse_hostile_input, syntax_error
 from stancekb.shacl_sparql import validate_store
@@ -134,11 +134,7 @@ def validate_staged(
     def incremental() -> ValidationReport:
         progress("validate", 0, 1)
         graphs = {name: _rdflib_graph(staging, name) for name in sizes}
-        delta = graph_write_delta(store, graphs, replace=True)
-        added = Graph()
-        for triple in delta.added:
-            added.add(triple)
-        report = validate_delta(PendingWrite(store, added, delta.removed), delta, shapes)
+        report = validate_graph_write_incrementally(store, graphs, True, shapes)
         progress("validate", 1, 1)
         return report
 

@@ -7,7 +7,7 @@ line naming the file, the line and the problem, and exit code 2; data that fails
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from pyshacl.errors import ReportableRuntimeError
 from rdflib import Graph, URIRef
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.status import Status
 from rich.table import Table
 
@@ -184,13 +185,20 @@ def validate(
     with user_errors():
         extra_modules = [module_at(path) for path in module or []]
         settings = settings_for(ctx, store=store)
-        with err.status("Parsing"):
-            graphs = kb_graphs(settings)
-            graphs.update(read_graphs(files or []))
-        data = list(graphs.values())
-        say.print(f"syntax: {len(graphs)} graph(s), {sum(map(len, data))} triples", highlight=False)
-        with err.status("Validating with SHACL") as status:
-            shacl = _shacl_step(settings, data, files_given=bool(files), pyshacl=pyshacl, status=status)
+        in_store_only = not (files or text or pyshacl or not no_reason or settings.store in IN_MEMORY_LOCATIONS)
+        if in_store_only:  # SHACL alone on a store: its own engine, nothing read into rdflib
+            data: list[Graph] = []
+            with opened_store(settings) as opened, err.status("Validating with SHACL") as status:
+                say.print(f"syntax: {len(opened.named_graphs())} graph(s), {len(opened)} triples", highlight=False)
+                shacl = validate_store(opened, progress=_shape_progress(status))
+        else:
+            with err.status("Parsing"):
+                graphs = kb_graphs(settings)
+                graphs.update(read_graphs(files or []))
+            data = list(graphs.values())
+            say.print(f"syntax: {len(graphs)} graph(s), {sum(map(len, data))} triples", highlight=False)
+            with err.status("Validating with SHACL") as status:
+                shacl = _shacl_step(settings, data, files_given=bool(files), pyshacl=pyshacl, status=status)
         failed |= not shacl.conforms
         packaged = replace(packaged, conforms=shacl.conforms)
         if report is ReportFormat.turtle:
@@ -232,9 +240,12 @@ def _shacl_step(
     if files_given:
         return validate_graph(data)
     with opened_store(settings) as opened:
-        return validate_store(
-            opened, progress=lambda done, total: status.update(f"Validating with SHACL: shape {done} of {total}")
-        )
+        return validate_store(opened, progress=_shape_progress(status))
+
+
+def _shape_progress(status: Status) -> Callable[[int, int], None]:
+    """Show how many shapes the compiled validation has run on the status line."""
+    return lambda done, total: status.update(f"Validating with SHACL: shape {done} of {total}")
 
 
 def _check_text(data: list[Graph], path: Path, say: Console) -> bool:
@@ -311,10 +322,21 @@ def load(
         err.print(f"note: {settings.store} is in memory: nothing persists after this command", highlight=False)
 
 
+LOAD_STAGES = {"parse": "Parsing files", "validate": "Validating shapes", "commit": "Committing"}
+
+
 def _load(settings: Settings, files: list[Path], graph: URIRef | None) -> LoadReport:
-    """Load through the gate; the store is closed (and released) before the outcome is reported."""
-    with user_errors(), opened_store(settings) as opened, err.status("Loading"):
-        return load_files(opened, files, default_graph=graph)
+    """Load through the gate, progress on stderr; the store is closed (and released) before the outcome is reported."""
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with user_errors(), opened_store(settings) as opened, Progress(*columns, console=err, transient=True) as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def show(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(LOAD_STAGES.get(stage, stage), total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        return load_files(opened, files, default_graph=graph, progress=show)
 
 
 def _loaded_table(report: LoadReport) -> Table:

@@ -7,8 +7,9 @@ of triples added to and removed from the union of the graphs (``Delta``). The fo
 are the subjects and objects of those triples and every node that reads one of them through a chain of
 the shapes (found by walking each chain back from the changed triple, ``affected_nodes``). Their
 neighbourhood, as far as the shapes read it, is pulled from the would-be store (``context_graph``) and
-validated with pySHACL; only results on the affected focus nodes are kept. Nodes outside that set read
-nothing that changed, so their results are those of the store before the write.
+validated by the shapes compiled to SPARQL (``stancekb.shacl_sparql.validate_graph``); only results on the
+affected focus nodes are kept. Nodes outside that set read nothing that changed, so their results are those
+of the store before the write.
 
 This gives the verdict of validating the whole would-be KB provided that the store conformed before the
 write (every write through the gate keeps it so). Shapes with features whose reach cannot be bounded
@@ -34,8 +35,9 @@ from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import BNode, Node
 
 from stancekb.resources import ontology_graph, shapes_graph
+from stancekb.shacl_sparql import validate_graph
 from stancekb.store import Pattern, Quad, Store, fewer_than
-from stancekb.validate import SH, ValidationReport, validate_shacl
+from stancekb.validate import SH, ValidationReport
 
 Triple: TypeAlias = tuple[Node, Node, Node]
 Step: TypeAlias = tuple[URIRef, bool]
@@ -309,7 +311,7 @@ def _graph_triples(graph: Graph, pattern: Pattern) -> Iterator[Triple]:
 
 @dataclass(frozen=True)
 class WithOntology(TripleSource):
-    """A would-be store together with the ontology, as the gate's data graph merges them (``validate_shacl``)."""
+    """A would-be store together with the ontology, as the gate's data graph merges them (``validate_graph``)."""
 
     source: TripleSource
     ontology: Graph
@@ -619,7 +621,7 @@ def validate_delta(
     hierarchy = Graph()
     for triple in merged.triples(None, RDFS.subClassOf, None):
         hierarchy.add(triple)
-    return _kept_report(validate_shacl(context, shapes=shapes, ontology=hierarchy), focus)
+    return _kept_report(validate_graph(context, shapes=shapes, ontology=hierarchy), focus)
 
 
 def validate_or_full(

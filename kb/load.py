@@ -8,7 +8,7 @@ that conforms is committed; otherwise the store is left exactly as it was and th
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -20,8 +20,9 @@ from stancekb.incremental import PendingWrite, graph_write_delta, validate_delta
 from stancekb.namespaces import GRAPH
 from stancekb.rdfio import parse_file
 from stancekb.resources import kb_files
-from stancekb.store import Store
-from stancekb.validate import ValidationReport, validate_shacl
+from stancekb.shacl_sparql import validate_graph
+from stancekb.store import OxigraphStore, Store
+from stancekb.validate import ValidationReport
 
 
 @dataclass
@@ -105,15 +106,21 @@ def validate_graph_write(
     Incremental validation assumes that the store conforms before the write (the gate keeps it so); where the
     shapes or the write do not allow it, the whole would-be content is validated.
     """
+    return validate_or_full(
+        lambda: validate_graph_write_incrementally(store, graphs, replace, shapes),
+        lambda: validate_graph_write_fully(store, graphs, replace, shapes),
+    )
 
-    def incremental() -> ValidationReport:
-        delta = graph_write_delta(store, graphs, replace)
-        added = Graph()
-        for triple in delta.added:
-            added.add(triple)
-        return validate_delta(PendingWrite(store, added, delta.removed), delta, shapes)
 
-    return validate_or_full(incremental, lambda: validate_graph_write_fully(store, graphs, replace, shapes))
+def validate_graph_write_incrementally(
+    store: Store, graphs: Mapping[URIRef, Graph], replace: bool, shapes: Graph | None = None
+) -> ValidationReport:
+    """The incremental gate on a graph write; raises ``Unbounded`` where the shapes or the write do not allow it."""
+    delta = graph_write_delta(store, graphs, replace)
+    added = Graph()
+    for triple in delta.added:
+        added.add(triple)
+    return validate_delta(PendingWrite(store, added, delta.removed), delta, shapes)
 
 
 def validate_graph_write_fully(
@@ -124,7 +131,7 @@ def validate_graph_write_fully(
     for s, p, o, g in store.quads():
         if not (replace and g in graphs):
             kept.add((s, p, o))
-    return validate_shacl([kept, *graphs.values()], shapes=shapes)
+    return validate_graph([kept, *graphs.values()], shapes=shapes)
 
 
 def load_files(
@@ -134,12 +141,21 @@ def load_files(
     default_graph: URIRef | None = None,
     shapes: Graph | None = None,
     validate: bool = True,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> LoadReport:
     """Parse files (see ``read_graphs``) and pass their graphs through the gate, replacing graphs of the same IRI.
 
-    Raises ``RdfInputError`` before anything is written if a file cannot be read or parsed.
+    On an Oxigraph store the files go through ``stancekb.bulk`` (Oxigraph's parser, no rdflib terms), which
+    tells ``progress`` how far it is. Raises ``RdfInputError`` before anything is written if a file cannot be
+    read or parsed.
     """
     sources = list(sources)
+    if isinstance(store, OxigraphStore):
+        from stancekb.bulk import load_files_natively  # here: stancekb.bulk builds on this module
+
+        return load_files_natively(
+            store, sources, default_graph=default_graph, shapes=shapes, validate=validate, progress=progress
+        )
     graphs = read_graphs(sources, default_graph)
     return load_graphs(store, graphs, shapes=shapes, validate=validate, sources=[str(source) for source in sources])
 

@@ -52,6 +52,17 @@ def city_shapes() -> Graph:
     return Graph().parse(data=CITY_SHAPES, format="turtle")
 
 
+SHAPES_READERS = ("stancekb.validate", "stancekb.shacl_sparql", "stancekb.incremental")
+"""The modules that take the project's shapes (``stancekb.resources.shapes_graph``) when given none."""
+
+
+@pytest.fixture
+def use_city_shapes(monkeypatch: pytest.MonkeyPatch, city_shapes: Graph) -> None:
+    """The gate's shapes become CityShape alone, so that a violation is easy to cause and cheap to check."""
+    for module in SHAPES_READERS:
+        monkeypatch.setattr(f"{module}.shapes_graph", lambda: city_shapes)
+
+
 @pytest.fixture
 def snapshot() -> Callable[[Store], set[Quad]]:
     """The store's content as a set of quads, to compare before and after."""

@@ -101,13 +101,13 @@ def test_a_further_file_on_a_generated_kb_goes_through_the_incremental_gate(
 ) -> None:
     kb_file, further = synthetic
     calls: list[int] = []
-    incremental = bulk.validate_delta
+    incremental = bulk.validate_graph_write_incrementally
 
     def counted(*args: Any, **kwargs: Any) -> ValidationReport:
         calls.append(1)
         return incremental(*args, **kwargs)
 
-    monkeypatch.setattr(bulk, "validate_delta", counted)
+    monkeypatch.setattr(bulk, "validate_graph_write_incrementally", counted)
     monkeypatch.setattr(bulk, "INCREMENTAL_SHARE", 1.0)  # two sources are not small against a 3,000-triple KB
     assert assert_same_loads([further], before=(kb_file,)).committed
     assert calls == [1]

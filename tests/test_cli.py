@@ -28,12 +28,6 @@ def invoke(*args: str | Path):
 
 
 @pytest.fixture
-def use_city_shapes(monkeypatch: pytest.MonkeyPatch, city_shapes: Graph) -> None:
-    """The gate's shapes become CityShape alone, so that a violation is easy to cause and cheap to check."""
-    monkeypatch.setattr("stancekb.validate.shapes_graph", lambda: city_shapes)
-
-
-@pytest.fixture
 def disk_store(tmp_path: Path) -> str:
     return f"oxigraph:{tmp_path / 'store'}"
 
@@ -133,13 +127,13 @@ def test_a_format_that_does_not_fit_the_result() -> None:
 
 
 def test_load_persists_and_a_failed_load_changes_nothing(
-    valid: Path, tmp_path: Path, disk_store: str, monkeypatch: pytest.MonkeyPatch, city_shapes: Graph
+    valid: Path, tmp_path: Path, disk_store: str, request: pytest.FixtureRequest
 ) -> None:
     loaded = invoke("--store", disk_store, "load", valid / "formats" / "sample.trig")
     assert loaded.exit_code == 0, loaded.output
     count = ["--store", disk_store, "query", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "--format", "csv"]
     assert invoke(*count).stdout.split() == ["n", "7"]
-    monkeypatch.setattr("stancekb.validate.shapes_graph", lambda: city_shapes)
+    request.getfixturevalue("use_city_shapes")
     refused = invoke("load", write(tmp_path, "bad.trig", BAD_CITY), "--store", disk_store)
     assert refused.exit_code == 1
     assert "nothing was written" in refused.stderr

@@ -172,10 +172,7 @@ def test_loading_a_source_again_through_the_gate_changes_nothing(backend: str) -
     assert isomorphic(store.to_dataset(name).graph(name), before)
 
 
-def test_packaged_kb_can_be_validated_on_load(
-    store: Store, city_shapes: Graph, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr("stancekb.validate.shapes_graph", lambda: city_shapes)
+def test_packaged_kb_can_be_validated_on_load(store: Store, use_city_shapes: None) -> None:
     report = load_packaged_kb(store, validate=True)
     assert report.committed and report.validation is not None and report.validation.conforms
 
