@@ -217,14 +217,22 @@ _BRACKETS = re.compile(r"[(){}\[\]]")
 
 def refuse_deep_nesting(sparql: str) -> None:
     """Raise ``QuerySyntaxError`` if brackets nest deeper than ``MAX_NESTING`` outside strings, IRIs and comments."""
+    at = _too_deep_at(sparql)
+    if at is not None:
+        raise QuerySyntaxError(
+            f"brackets nest more than {MAX_NESTING} deep (at character {at}): the most this server parses"
+        )
+
+
+@lru_cache(maxsize=256)
+def _too_deep_at(sparql: str) -> int | None:
+    """Where brackets first nest deeper than ``MAX_NESTING``, or None; cached, as the REST layer's texts repeat."""
     depth = 0
     for match in _BRACKETS.finditer(mask_sparql(sparql)):
         depth += 1 if match.group() in "({[" else -1
         if depth > MAX_NESTING:
-            raise QuerySyntaxError(
-                f"brackets nest more than {MAX_NESTING} deep (at character {match.start()}): "
-                "the most this server parses"
-            )
+            return match.start()
+    return None
 
 
 def valid_iri(value: str) -> URIRef:
