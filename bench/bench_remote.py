@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/bench_remote.py [--repeat 20] [--location sparql:URL]
     .venv/bin/python bench/bench_remote.py gate [--sizes 10k,100k] [--sources 3] [--location sparql:URL]
+    .venv/bin/python bench/bench_remote.py update [--sizes 10k,100k] [--location sparql:URL]
 
 Without ``--location`` a Virtuoso is started for the run as the tests start one (tests/virtuoso.py: Debian's
 ``virtuoso-opensource-7-bin``, files in a temporary folder, loopback only).
@@ -19,6 +20,13 @@ source is validated incrementally (``validate_graph_write``: the store read by S
 committed, and a last one with a stance's holder left out must be refused. Wall and CPU time, the requests
 sent and the bytes the server answered, the load average before and after. Writes
 bench/results/remote-gate.json.
+
+``update``: for each size, the synthetic KB loaded as for ``gate``, then one small SPARQL Update through the
+gate (``write``): INSERT DATA of 100 triples into a new graph, then DELETE WHERE of them; first compiled
+(``stancekb.update_compile``: the WHERE evaluated by Virtuoso, ``match_many``, committed as data), then, in the
+same run, by the whole-copy fallback (the remote store taken out of ``WHERE_DATASETS``: the store copied, the
+update applied to the copy, the copy compared). Wall and CPU time, requests, bytes sent and received, load
+averages. Writes bench/results/remote-update.json.
 """
 
 from __future__ import annotations
@@ -32,11 +40,11 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
@@ -47,12 +55,14 @@ from stancekb.rdfio import parse_bytes
 from stancekb.remote import RemoteStore
 from stancekb.resources import query_files
 from stancekb.store import OxigraphStore, Quad, QueryRequest, Store, from_ox
+from stancekb.update import SparqlUpdate, WriteOutcome, write
+from stancekb.update_compile import WHERE_DATASETS
 from stancekb.validate import ValidationReport
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))
 from bench_store import broken  # noqa: E402 - a source with a stance's holder left out
-from virtuoso import empty, running_virtuoso  # noqa: E402 - the tests' own way of starting Virtuoso
+from virtuoso import Traffic, empty, running_virtuoso  # noqa: E402 - the tests' own Virtuoso and request counter
 
 JSON_MEDIA = {
     "select": "application/sparql-results+json",
@@ -108,26 +118,9 @@ LOAD_GRAPHS = 200
 ("SQ200: Query too large")."""
 
 
-class Traffic:
-    """Counts the requests a remote store sends and the bytes its server answers."""
-
-    def __init__(self, store: RemoteStore) -> None:
-        self.requests = 0
-        self.received = 0
-        send = store._send
-
-        def counted(*args: Any, **kwargs: Any) -> httpx.Response:
-            response = send(*args, **kwargs)
-            self.requests += 1
-            self.received += len(response.content)
-            return response
-
-        store._send = counted  # type: ignore[method-assign]
-
-
-def measured(traffic: Traffic, action: Callable[[], ValidationReport]) -> dict[str, Any]:
-    """Run a validation: its verdict, wall and CPU seconds, requests and bytes received, load averages."""
-    requests, received, load = traffic.requests, traffic.received, os.getloadavg()[0]
+def measured(traffic: Traffic, action: Callable[[], ValidationReport | WriteOutcome]) -> dict[str, Any]:
+    """Run a validation (or a gated write): its verdict, wall and CPU seconds, requests, bytes, load averages."""
+    requests, sent, received, load = traffic.requests, traffic.sent, traffic.received, os.getloadavg()[0]
     wall, cpu = time.perf_counter(), time.process_time()
     report = action()
     return {
@@ -136,6 +129,7 @@ def measured(traffic: Traffic, action: Callable[[], ValidationReport]) -> dict[s
         "wall_s": time.perf_counter() - wall,
         "cpu_s": time.process_time() - cpu,
         "requests": traffic.requests - requests,
+        "sent_bytes": traffic.sent - sent,
         "received_bytes": traffic.received - received,
         "load_average": [load, os.getloadavg()[0]],
     }
@@ -148,8 +142,8 @@ def source_graphs(kb: SyntheticKB, number: int) -> dict[URIRef, Graph]:
     return graphs_of(parse_bytes(data, ox.RdfFormat.N_QUADS), REFERENCE_GRAPH)
 
 
-def measure_gate(store: RemoteStore, size: int, sources: int, full: bool) -> dict[str, Any]:
-    """Load a synthetic KB into the (emptied) store, then write new sources through the gate (see the docstring)."""
+def load_synthetic(store: RemoteStore, size: int) -> dict[str, Any]:
+    """Load a synthetic KB (seed 0) into the (emptied) store, ``LOAD_GRAPHS`` graphs a write: quads, seconds."""
     started = time.perf_counter()
     by_graph: dict[object, list[Quad]] = {}
     for q in generate(size, seed=0):
@@ -158,7 +152,12 @@ def measure_gate(store: RemoteStore, size: int, sources: int, full: bool) -> dic
     batches = list(by_graph.values())
     for start in range(0, len(batches), LOAD_GRAPHS):  # Virtuoso refuses one request switching 1,000 graphs in
         store.add_quads(quad for batch in batches[start : start + LOAD_GRAPHS] for quad in batch)
-    figures: dict[str, Any] = {"quads": len(store), "load_s": time.perf_counter() - started}
+    return {"quads": len(store), "load_s": time.perf_counter() - started}
+
+
+def measure_gate(store: RemoteStore, size: int, sources: int, full: bool) -> dict[str, Any]:
+    """Load a synthetic KB into the (emptied) store, then write new sources through the gate (see the docstring)."""
+    figures = load_synthetic(store, size)
     traffic = Traffic(store)
     kb, first = SyntheticKB(size, 0), len(store.named_graphs()) - 1
     graphs = source_graphs(kb, first)
@@ -180,6 +179,86 @@ def measure_gate(store: RemoteStore, size: int, sources: int, full: bool) -> dic
     figures["broken"] = measured(traffic, lambda: load_graphs(store, refused).validation)  # type: ignore[arg-type,return-value]
     assert not figures["broken"]["conforms"]
     return figures
+
+
+NOTES = "https://example.org/bench/notes"
+NAME = "http://xmlns.com/foaf/0.1/name"
+NOTE_TRIPLES = " ".join(f'<https://example.org/bench/n{i}> <{NAME}> "note {i}" .' for i in range(100))
+SMALL_UPDATES = {
+    "insert_data": f"INSERT DATA {{ GRAPH <{NOTES}> {{ {NOTE_TRIPLES} }} }}",
+    "delete_where": f"DELETE WHERE {{ GRAPH <{NOTES}> {{ ?s <{NAME}> ?o }} }}",
+}
+"""The small updates measured, in this order: 100 triples into a new graph, then the same removed."""
+
+
+@contextmanager
+def whole_copy_fallback() -> Iterator[None]:
+    """The remote store's SPARQL updates not compiled (the gate as it was: the whole store copied and compared)."""
+    where = WHERE_DATASETS.pop(RemoteStore)
+    try:
+        yield
+    finally:
+        WHERE_DATASETS[RemoteStore] = where
+
+
+def measure_update(store: RemoteStore, size: int) -> dict[str, Any]:
+    """Load a synthetic KB into the (emptied) store, then the small updates, compiled and by the fallback."""
+    figures = load_synthetic(store, size)
+    traffic = Traffic(store)
+
+    def gated(text: str, compiled: bool) -> WriteOutcome:
+        outcome = write(store, SparqlUpdate(text))
+        assert outcome.committed and (outcome.changes is not None) == compiled, (compiled, text[:40])
+        return outcome
+
+    for path, context in (("compiled", nullcontext), ("whole_copy", whole_copy_fallback)):
+        with context():
+            figures[path] = {
+                name: measured(traffic, partial(gated, text, path == "compiled"))
+                for name, text in SMALL_UPDATES.items()
+            }
+    assert len(store) == figures["quads"]
+    return figures
+
+
+def update_table(results: dict[str, Any]) -> str:
+    """The small updates' figures as a Markdown table."""
+    lines = [
+        "| triples | update | compiled: wall (CPU) | requests, sent, received | whole copy: wall (CPU) "
+        "| requests, sent, received |",
+        "|---|---|---|---|---|---|",
+    ]
+    for label, figures in results["sizes"].items():
+        for name in SMALL_UPDATES:
+            cells = []
+            for path in ("compiled", "whole_copy"):
+                run = figures[path][name]
+                cells += [
+                    f"{run['wall_s'] * 1000:,.0f} ms ({run['cpu_s'] * 1000:,.0f} ms)",
+                    f"{run['requests']}, {run['sent_bytes'] / 1e3:,.0f} kB, {run['received_bytes'] / 1e3:,.0f} kB",
+                ]
+            lines.append(f"| {label} ({figures['quads']:,}) | {name} | {' | '.join(cells)} |")
+    return "\n".join(lines)
+
+
+def main_update(argv: list[str]) -> None:
+    """Measure the small updates over Virtuoso at each size and print the table."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=lambda value: value.split(","), default=["10k", "100k"])
+    parser.add_argument("--location", help="a sparql: location of a running server (default: start Virtuoso)")
+    parser.add_argument("--json", type=Path, default=HERE / "results" / "remote-update.json")
+    args = parser.parse_args(argv)
+    results: dict[str, Any] = {"sizes": {}}
+    with virtuoso_location(args.location) as location:
+        store = RemoteStore(location)
+        for label in args.sizes:
+            results["sizes"][label] = measure_update(empty(store), SIZES[label])
+            print(label, json.dumps(results["sizes"][label]), flush=True)
+        empty(store).close()
+    results["machine"] = {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()}
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    print(update_table(results))
 
 
 def gate_table(results: dict[str, Any]) -> str:
@@ -229,9 +308,12 @@ def main_gate(argv: list[str]) -> None:
 
 
 def main() -> None:
-    """Measure both backends and print the table (``gate``: the write gate over Virtuoso)."""
+    """Measure both backends and print the table (``gate``, ``update``: the write gate over Virtuoso)."""
     if sys.argv[1:2] == ["gate"]:
         main_gate(sys.argv[2:])
+        return
+    if sys.argv[1:2] == ["update"]:
+        main_update(sys.argv[2:])
         return
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=20)

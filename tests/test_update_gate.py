@@ -3,13 +3,30 @@
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
+from collections.abc import Iterator
 
 import pytest
 from rdflib import Literal, Namespace, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+from rdflib.term import Node
+from virtuoso import Traffic, Virtuoso, empty
 
-from stancekb.store import ForbiddenOperation, QuerySyntaxError, Store, WorkerPool, open_store
+from stancekb.generate import generate
+from stancekb.remote import RemoteStore
+from stancekb.store import (
+    ForbiddenOperation,
+    OxigraphStore,
+    Quad,
+    QuerySyntaxError,
+    Store,
+    WorkerPool,
+    from_ox,
+    open_store,
+)
 from stancekb.update import DatasetConflict, GraphWrite, SparqlUpdate, submit, with_protocol_dataset, write
+from stancekb.update_compile import compile_update
+from stancekb.validate import union_graph, validate_shacl
 
 EX = Namespace("https://example.org/gate/")
 SKB = Namespace("https://w3id.org/stancekb/ontology#")
@@ -157,3 +174,82 @@ def test_submit_through_worker_processes():
 
     assert asyncio.run(scenario()) == (False, True)
     assert [s for s, _, _, _ in store.quads(EX.g)] == [EX.alice]
+
+
+# --- SPARQL Update through the gate over a large remote KB ------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def large_remote_kb(virtuoso: Virtuoso) -> Iterator[tuple[RemoteStore, OxigraphStore]]:
+    """A 50k-triple synthetic KB in Virtuoso (200 graphs a write) and the same in Oxigraph."""
+    store, local = empty(RemoteStore(virtuoso.location)), OxigraphStore()
+    quads = [
+        (from_ox(q.subject), from_ox(q.predicate), from_ox(q.object), from_ox(q.graph_name))
+        for q in generate(50_000, seed=1)
+    ]
+    local.add_quads(quads)  # type: ignore[arg-type]
+    by_graph: dict[Node, list[Quad]] = {}
+    for quad in quads:
+        by_graph.setdefault(quad[3], []).append(quad)  # type: ignore[arg-type]
+    graphs = list(by_graph.values())
+    for start in range(0, len(graphs), 200):  # Virtuoso 7 refuses one write switching 1,000 graphs in
+        store.add_quads(quad for batch in graphs[start : start + 200] for quad in batch)
+    yield store, local
+    empty(store).close()
+
+
+def test_a_small_update_on_a_large_remote_kb_reads_a_small_part_of_it(
+    large_remote_kb: tuple[RemoteStore, OxigraphStore],
+) -> None:
+    """INSERT DATA of 100 triples, then DELETE WHERE of them, over 50k triples: compiled, a few small requests."""
+    store, _ = large_remote_kb
+    traffic = Traffic(store)
+    whole = list(store.quads())  # what the whole-copy fallback downloads first
+    whole_bytes = traffic.received
+    assert len(whole) > 50_000
+    triples = " ".join(f'<{EX}n{index}> <{NAME}> "note {index}" .' for index in range(100))
+    for text in (
+        f"INSERT DATA {{ GRAPH <{EX.notes}> {{ {triples} }} }}",
+        f"DELETE WHERE {{ GRAPH <{EX.notes}> {{ ?s <{NAME}> ?o }} }}",
+    ):
+        requests, sent, received = traffic.requests, traffic.sent, traffic.received
+        outcome = write(store, SparqlUpdate(text))
+        assert outcome.committed and outcome.changes is not None  # compiled, committed as data
+        assert traffic.requests - requests <= 30, traffic.requests - requests
+        assert traffic.received - received < whole_bytes / 20, (traffic.received - received, whole_bytes)
+        # Sent: the 100 triples, asked about a few times (match_many, the validation), whatever the KB size.
+        assert traffic.sent - sent < whole_bytes / 20, (traffic.sent - sent, whole_bytes)
+    assert set(store.quads()) == set(whole)
+
+
+@pytest.mark.parametrize("breaks", ["cross-graph holder", "actor untyped"])
+def test_an_update_breaking_another_graphs_shape_is_refused_over_virtuoso(
+    large_remote_kb: tuple[RemoteStore, OxigraphStore], breaks: str
+) -> None:
+    """The change is in one graph, the violations on nodes of others: the verdict of validating the whole KB."""
+    store, local = large_remote_kb
+    [row] = local.query(
+        f"SELECT ?stance ?holder ?other WHERE {{ ?stance <{SKB.holder}> ?holder . ?x <{SKB.holder}> ?other "
+        "FILTER(?other != ?holder) } ORDER BY ?stance ?other LIMIT 1"
+    ).rows
+    text = {
+        "cross-graph holder": f"INSERT DATA {{ GRAPH <{EX.extra}> {{ <{row['stance']}> <{SKB.holder}> "
+        f"<{row['other']}> }} }}",
+        "actor untyped": f"DELETE WHERE {{ GRAPH ?g {{ <{row['holder']}> a ?type }} }}",
+    }[breaks]
+    assert compile_update(store, text, shared=True).changes.named_graph_data_only()  # the compiled path
+    before = len(store)
+    outcome = write(store, SparqlUpdate(text))
+    assert not outcome.conforms and not outcome.committed and len(store) == before
+    whole = OxigraphStore()
+    whole.add_quads(local.quads())
+    whole.update(text)
+    expected = validate_shacl(union_graph(whole.to_dataset()))
+    assert not expected.conforms
+    found, validated = (
+        Counter((v.focus_node, v.source_shape, v.result_path, v.value) for v in violations)
+        for violations in (outcome.violations, expected.violations)
+    )
+    assert found == validated
+    # Each violation is on a node the KB's own graphs describe, not one the update wrote about alone.
+    assert all(any(g != EX.extra for *_, g in local.match(v.focus_node, None, None)) for v in outcome.violations)
