@@ -10,8 +10,6 @@ anything is written; and a load killed with SIGKILL leaves an on-disk store with
 
 from __future__ import annotations
 
-import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -24,7 +22,7 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Graph, URIRef
 from test_incremental_validation import FAR_READING_CASES, NEW_GRAPH, named
-from test_persistence import BIG_GRAPH, GROWTH, big_file, contents, folder_size
+from test_persistence import assert_killed_loads_leave_all_or_none, big_file, kill_while_writing
 from test_shapes import BASELINE, INVALID_FILES, load_case
 
 from stancekb import bulk
@@ -287,19 +285,8 @@ def native_load(folder: Path, file: Path) -> subprocess.Popen[bytes]:
 
 
 def killed(folder: Path, file: Path, delay: float) -> bool:
-    """Kill the load ``delay`` seconds after the store's files start to grow; whether it was still running."""
-    start = folder_size(folder)
-    process = native_load(folder, file)
-    try:
-        deadline = time.monotonic() + 120
-        while process.poll() is None and folder_size(folder) < start + GROWTH and time.monotonic() < deadline:
-            time.sleep(0.002)
-        time.sleep(delay)
-        running = process.poll() is None
-        process.send_signal(signal.SIGKILL)
-    finally:
-        process.communicate()
-    return running
+    """Kill the native load ``delay`` seconds after the store's files start to grow; whether it was still running."""
+    return kill_while_writing(folder, lambda: native_load(folder, file), delay)
 
 
 @pytest.mark.parametrize("replacing", [False, True], ids=["new-graph", "replacing-a-graph"])
@@ -309,17 +296,4 @@ def test_a_native_load_killed_while_writing_leaves_all_of_the_file_or_none(tmp_p
     for file in [small, big_file(tmp_path / "old.nq", "o")] if replacing else [small]:
         done = native_load(start, file)
         assert done.wait() == 0, done.communicate()[1]
-    before = contents(start)
-    file = big_file(tmp_path / "big.nq", "x")
-    (graph,) = read_graphs([file]).values()
-    after = {quad for quad in before if quad[3] != BIG_GRAPH} | {(s, p, o, BIG_GRAPH) for s, p, o in graph}
-    outcomes = []
-    for run, delay in enumerate([0.0, 0.1]):
-        target = tmp_path / f"run-{run}"
-        shutil.copytree(start, target)
-        running = killed(target, file, delay)
-        found = contents(target)
-        assert found in (before, after), f"run {run}: {len(found)} quads, neither {len(before)} nor {len(after)}"
-        outcomes.append((running, "all" if found == after else "none"))
-    print(f"killed while running, outcome: {outcomes}")
-    assert any(running for running, _ in outcomes), "no kill landed while the load was running"
+    assert_killed_loads_leave_all_or_none(tmp_path, start, big_file(tmp_path / "big.nq", "x"), killed)

@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from contextlib import suppress
 from pathlib import Path
 
@@ -102,16 +103,20 @@ def test_data_survives_a_restart(initial: tuple[Path, set[Quad]]) -> None:
 
 
 def killed_load(folder: Path, file: Path, delay: float) -> bool:
-    """Load the file and kill the process with SIGKILL ``delay`` seconds after its write begins.
+    """Load the file with ``stancekb load`` and kill it with SIGKILL ``delay`` seconds after its write begins.
 
     Returns whether the process was still running when it was killed (False: it had already finished).
     """
-    start = folder_size(folder)
-    process = subprocess.Popen(
-        [STANCEKB, "--store", f"oxigraph:{folder}", "load", str(file)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+    command = [STANCEKB, "--store", f"oxigraph:{folder}", "load", str(file)]
+    return kill_while_writing(
+        folder, lambda: subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL), delay
     )
+
+
+def kill_while_writing(folder: Path, start_load: Callable[[], subprocess.Popen[bytes]], delay: float) -> bool:
+    """Start a load into the store in the folder, SIGKILL it ``delay`` s after its files grow; whether it still ran."""
+    start = folder_size(folder)
+    process = start_load()
     try:
         deadline = time.monotonic() + 120
         while process.poll() is None and folder_size(folder) < start + GROWTH and time.monotonic() < deadline:
@@ -120,8 +125,31 @@ def killed_load(folder: Path, file: Path, delay: float) -> bool:
         running = process.poll() is None
         process.send_signal(signal.SIGKILL)
     finally:
-        process.wait()
+        process.communicate()
     return running
+
+
+def assert_killed_loads_leave_all_or_none(
+    tmp_path: Path, start: Path, file: Path, kill: Callable[[Path, Path, float], bool]
+) -> set[Quad]:
+    """Kill loads of the big file into copies of the store at ``start``: each holds what it held, or that and it all.
+
+    Returns what the store holds after a load that completes.
+    """
+    before = contents(start)
+    (graph,) = read_graphs([file]).values()
+    after = {quad for quad in before if quad[3] != BIG_GRAPH} | {(s, p, o, BIG_GRAPH) for s, p, o in graph}
+    outcomes = []
+    for run, delay in enumerate([0.0, 0.1]):
+        target = tmp_path / f"run-{run}"
+        shutil.copytree(start, target)
+        running = kill(target, file, delay)
+        found = contents(target)
+        assert found in (before, after), f"run {run}: {len(found)} quads, neither {len(before)} nor {len(after)}"
+        outcomes.append((running, "all" if found == after else "none"))
+    print(f"killed while running, outcome: {outcomes}")
+    assert any(running for running, _ in outcomes), "no kill landed while the load was running"
+    return after
 
 
 @pytest.mark.parametrize("replacing", [False, True], ids=["new-graph", "replacing-a-graph"])
@@ -134,20 +162,8 @@ def test_a_load_killed_while_writing_leaves_all_of_the_file_or_none(
     shutil.copytree(folder, start)
     if replacing:  # the big graph is there already, with other text: the load replaces it
         assert load(start, big_file(tmp_path / "old.nq", "o")).returncode == 0
-    before = contents(start)
     file = big_file(tmp_path / "big.nq", "x")
-    (graph,) = read_graphs([file]).values()
-    after = {quad for quad in before if quad[3] != BIG_GRAPH} | {(s, p, o, BIG_GRAPH) for s, p, o in graph}
-    outcomes = []
-    for run, delay in enumerate([0.0, 0.1]):
-        target = tmp_path / f"run-{run}"
-        shutil.copytree(start, target)
-        running = killed_load(target, file, delay)
-        found = contents(target)
-        assert found in (before, after), f"run {run}: {len(found)} quads, neither {len(before)} nor {len(after)}"
-        outcomes.append((running, "all" if found == after else "none"))
-    print(f"killed while running, outcome: {outcomes}")
-    assert any(running for running, _ in outcomes), "no kill landed while the load was running"
+    after = assert_killed_loads_leave_all_or_none(tmp_path, start, file, killed_load)
     done = tmp_path / "finished"
     shutil.copytree(start, done)
     assert load(done, file).returncode == 0 and contents(done) == after
